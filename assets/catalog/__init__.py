@@ -1,0 +1,1 @@
+"""Catalog group: products_all.csv -> products -> category_metrics -> report_bullets."""

@@ -1,0 +1,1 @@
+"""Distillation group: synthetic questions, teacher answers, SFT data, student model."""

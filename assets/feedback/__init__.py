@@ -1,0 +1,1 @@
+"""Feedback group: the feedback store, daily feedback events and training examples."""

@@ -1,0 +1,1 @@
+"""Knowledge group: raw documents -> chunks -> BM25 and dense indexes -> retrieval evaluation."""

@@ -1,0 +1,1 @@
+"""Subcommands of the `kodistill` CLI, one module each, registered in orchestration.cli."""

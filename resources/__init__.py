@@ -1,0 +1,1 @@
+"""Typed resources wrapping outside things: Korean tokenizer, embedders, retrievers, LLM backends, IO managers."""

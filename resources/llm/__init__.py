@@ -1,0 +1,1 @@
+"""LLM backends behind one batched interface: the offline extractive teacher and Hugging Face causal LMs."""

@@ -1,0 +1,1 @@
+"""Sensors: new raw documents, feedback-triggered retraining, run-failure alerts."""
