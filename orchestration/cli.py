@@ -16,6 +16,7 @@ from resources.errors import InputDataError
 
 # Command modules under orchestration.commands, in the order shown by --help.
 COMMAND_MODULES: tuple[str, ...] = (
+    "demo",
     "bullets",
     "generate_products",
 )

@@ -1,0 +1,133 @@
+"""Catalog assets: products (+ quarantine) → category_metrics → report_bullets (thin Dagster wrappers)."""
+
+import json
+from datetime import datetime, timezone
+from typing import Any
+
+import dagster as dg
+import pandas as pd
+
+from assets.catalog.bullets import render_template_bullets, report_document
+from assets.catalog.metrics import MetricsSettings, compute_category_metrics, metrics_records
+from assets.catalog.plots import markdown_image, price_distribution_png
+from assets.catalog.reading import read_products
+from assets.config import CategoryMetricsConfig, ProductsConfig
+from resources.atomic import atomic_path, atomic_write_json
+from resources.settings import ProjectPaths
+
+GROUP = "catalog"
+PREVIEW_COLUMNS = [
+    "category", "product_count", "brand_count", "total_reviews", "zero_review_share", "weighted_rating",
+    "low_rating_share", "price_p25", "price_p50", "price_p75", "median_price_change_6m", "top3_brand_share", "hhi",
+]
+
+
+@dg.multi_asset(
+    group_name=GROUP,
+    outs={
+        "products": dg.AssetOut(kinds={"pandas", "parquet"}, description="Validated, typed products from products_all.csv."),
+        "products_quarantine": dg.AssetOut(
+            kinds={"pandas", "parquet"}, description="Rows of products_all.csv that failed validation, with line and reason."
+        ),
+    },
+)
+def products(context: dg.AssetExecutionContext, config: ProductsConfig, paths: ProjectPaths):  # noqa: ANN201
+    """Read products_all.csv with encoding detection, validate and type every row; failures go to quarantine."""
+    source = config.csv_path or str(paths.data_path("products_all.csv"))
+    result = read_products(source)
+    context.log.info(f"read {result.total_rows} rows from {source} ({result.encoding}); quarantined {len(result.quarantine)}")
+    yield dg.Output(
+        result.products,
+        output_name="products",
+        metadata={
+            "source": dg.MetadataValue.path(source),
+            "encoding": result.encoding,
+            "rows_read": result.total_rows,
+            "rows_valid": len(result.products),
+            "categories": int(result.products["category"].nunique()),
+            "normalized_missing_values": dg.MetadataValue.json(result.normalized),
+            "preview": dg.MetadataValue.md(result.products.head(5).drop(columns=["specifications"]).to_markdown(index=False)),
+        },
+    )
+    yield dg.Output(
+        result.quarantine,
+        output_name="products_quarantine",
+        metadata={
+            "rows_quarantined": len(result.quarantine),
+            "quarantine_ratio": float(result.quarantine_ratio),
+            "reasons": dg.MetadataValue.json(result.quarantine["reason"].value_counts().head(20).to_dict() if len(result.quarantine) else {}),
+            "sample": dg.MetadataValue.md(_quarantine_sample(result.quarantine)),
+        },
+    )
+
+
+def _quarantine_sample(quarantine: pd.DataFrame) -> str:
+    if quarantine.empty:
+        return "No rows quarantined."
+    return quarantine[["line", "product_id", "category", "reason"]].head(10).to_markdown(index=False)
+
+
+@dg.asset(group_name=GROUP, kinds={"pandas", "parquet"})
+def category_metrics(context: dg.AssetExecutionContext, config: CategoryMetricsConfig, products: pd.DataFrame, paths: ProjectPaths) -> dg.Output[pd.DataFrame]:
+    """Per-category market metrics: size, saturation, satisfaction, price quantiles and trend, brand concentration, channels, keywords and a promising segment."""
+    settings = MetricsSettings(
+        top_brands=config.top_brands, top_channels=config.top_channels, top_keywords=config.top_keywords,
+        segment_min_products=config.segment_min_products, segment_min_share=config.segment_min_share,
+        segment_max_share=config.segment_max_share,
+    )
+    metrics = compute_category_metrics(products, settings)
+    plot_path = paths.artifact_path("catalog", "price_distribution.png")
+    png = price_distribution_png(products)
+    with atomic_path(plot_path) as tmp:
+        tmp.write_bytes(png)
+    preview = metrics[PREVIEW_COLUMNS].round(3).to_markdown(index=False)
+    return dg.Output(
+        metrics,
+        metadata={
+            "categories": len(metrics),
+            "products": int(metrics["product_count"].sum()),
+            "metrics_table": dg.MetadataValue.md(preview),
+            "price_distribution": dg.MetadataValue.md(markdown_image(png, "카테고리별 가격 분포")),
+            "price_distribution_png": dg.MetadataValue.path(str(plot_path)),
+        },
+    )
+
+
+def payloads_to_frame(payloads: list[dict[str, Any]]) -> pd.DataFrame:
+    """Bullet payloads as a table (basis JSON-encoded) for Parquet storage."""
+    return pd.DataFrame(
+        {
+            "category": [p["category"] for p in payloads],
+            "summaryBullets": [list(p["summaryBullets"]) for p in payloads],
+            "generatedBy": [p["generatedBy"] for p in payloads],
+            "basis": [json.dumps(p["basis"], ensure_ascii=False) for p in payloads],
+        }
+    )
+
+
+def payloads_from_frame(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Inverse of `payloads_to_frame` (Parquet gives arrays back; they become lists again)."""
+    return [
+        {"category": row.category, "summaryBullets": [str(b) for b in row.summaryBullets], "generatedBy": row.generatedBy, "basis": json.loads(row.basis)}
+        for row in frame.itertuples(index=False)
+    ]
+
+
+@dg.asset(group_name=GROUP, kinds={"json", "pandas"})
+def report_bullets(context: dg.AssetExecutionContext, category_metrics: pd.DataFrame, paths: ProjectPaths) -> dg.Output[pd.DataFrame]:
+    """API-ready summary bullets per category (fixed order, every number from the metrics), also written as one JSON file."""
+    payloads = [render_template_bullets(record) for record in metrics_records(category_metrics)]
+    api_path = paths.artifact_path("catalog", "report_bullets.json")
+    generated_by = pd.Series([p["generatedBy"] for p in payloads]).value_counts().to_dict()
+    atomic_write_json(api_path, report_document(payloads, datetime.now(timezone.utc).isoformat(timespec="seconds")))
+    sample = "\n\n".join(f"**{p['category']}**\n" + "\n".join(f"- {b}" for b in p["summaryBullets"]) for p in payloads[:3])
+    return dg.Output(
+        payloads_to_frame(payloads),
+        metadata={
+            "categories": len(payloads),
+            "api_json": dg.MetadataValue.path(str(api_path)),
+            "generated_by": dg.MetadataValue.json(generated_by),
+            "template_fallback_rate": float(generated_by.get("template", 0) / len(payloads)) if payloads else 0.0,
+            "sample_bullets": dg.MetadataValue.md(sample),
+        },
+    )

@@ -1,0 +1,281 @@
+"""Category report bullets: the deterministic Korean template, the API schema, and the checkers.
+
+A payload is `{"category", "summaryBullets": [6–8 strings in BULLET_ORDER], "generatedBy", "basis"}`.
+`render_template_bullets(metrics)` is the deterministic fallback that model-written bullets fall back
+to. `schema_problems(payload)` and `faithfulness_problems(payload, metrics)` return human-readable
+problems (empty list = valid); they judge any payload, template- or model-written, the same way.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+GENERATED_BY_VALUES: frozenset[str] = frozenset({"student", "template"})
+MIN_BULLETS, MAX_BULLETS = 6, 8
+
+
+@dataclass(frozen=True)
+class BulletKind:
+    """One slot of the fixed bullet order: its key, a marker every bullet of that slot contains, its basis."""
+
+    key: str
+    marker: str
+    basis: str
+    required: bool = True
+
+
+BULLET_ORDER: tuple[BulletKind, ...] = (
+    BulletKind("market_size", r"상품 [\d,]+개", "수집 상품 기준"),
+    BulletKind("saturation", r"리뷰가 (1건도 )?없는 상품", "리뷰 수 기준"),
+    BulletKind("satisfaction", r"평점", "리뷰 분포 기준"),
+    BulletKind("price", r"가격", "판매가·가격 이력 기준"),
+    BulletKind("competition", r"브랜드", "리뷰 수 기준"),
+    BulletKind("channels", r"채널", "리뷰 분포 기준"),
+    BulletKind("keywords", r"키워드", "리뷰 태그 기준"),
+    BulletKind("segment", r"세그먼트", "사양·리뷰 기준", required=False),
+)
+
+# Fixed phrases of the template whose digits are definitions, not measurements.
+STRUCTURAL_LITERALS: tuple[str, ...] = (r"P(?:25|50|75)", r"1~2점", r"6개월", r"1건도")
+NUMBER_PATTERN = re.compile(r"[-+]?\d[\d,]*(?:\.\d+)?")
+
+
+# ---------------------------------------------------------------- formatting
+
+def format_count(value: float) -> str:
+    return f"{int(round(value)):,}"
+
+
+def format_percent(share: float) -> str:
+    return f"{share * 100:.1f}"
+
+
+def format_won(value: float) -> str:
+    return f"{int(round(value)):,}"
+
+
+def format_signed_percent(share: float) -> str:
+    text = f"{share * 100:+.1f}"
+    return "0.0" if text in ("+0.0", "-0.0") else text
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+# ---------------------------------------------------------------- the template
+
+def _market_size(m: dict[str, Any]) -> str:
+    return (
+        f"{m['category']} 카테고리는 상품 {format_count(m['product_count'])}개, 브랜드 {format_count(m['brand_count'])}개, "
+        f"누적 리뷰 {format_count(m['total_reviews'])}건 규모입니다(수집 상품 기준)."
+    )
+
+
+def _saturation(m: dict[str, Any]) -> str:
+    share = m["zero_review_share"]
+    if share >= 0.30:
+        reading = "구매 검증 전인 신규 상품이 많아 후발 진입 여지가 있습니다"
+    elif share >= 0.15:
+        reading = "검증된 상품과 신규 상품이 섞여 있는 시장입니다"
+    else:
+        reading = "대부분 상품이 후기로 검증된 포화 시장입니다"
+    return f"리뷰가 1건도 없는 상품이 {format_percent(share)}%로, {reading}(리뷰 수 기준)."
+
+
+def _satisfaction(m: dict[str, Any]) -> str:
+    if _missing(m["weighted_rating"]):
+        return "아직 리뷰가 없어 평점과 불만 비중을 판단할 수 없습니다(리뷰 분포 기준)."
+    low = m["low_rating_share"]
+    if _missing(low):
+        return f"리뷰 가중 평균 평점은 {m['weighted_rating']:.2f}점입니다(리뷰 분포 기준)."
+    reading = "불만 리스크가 큰 편입니다" if low >= 0.10 else "불만 리스크는 보통 수준입니다" if low >= 0.05 else "만족도가 높은 편입니다"
+    return (
+        f"리뷰 가중 평균 평점은 {m['weighted_rating']:.2f}점이고 1~2점 리뷰 비중은 {format_percent(low)}%로, "
+        f"{reading}(리뷰 분포 기준)."
+    )
+
+
+def _price(m: dict[str, Any]) -> str:
+    text = (
+        f"가격은 P25 {format_won(m['price_p25'])}원, P50 {format_won(m['price_p50'])}원, "
+        f"P75 {format_won(m['price_p75'])}원 구간에 분포하며"
+    )
+    change = m["median_price_change_6m"]
+    if _missing(change):
+        return text + ", 가격 이력이 없어 추이는 판단할 수 없습니다(판매가·가격 이력 기준)."
+    trend = "하락세" if change <= -0.03 else "상승세" if change >= 0.03 else "보합세"
+    return text + f", 최근 6개월 가격 변화는 상품별 중앙값 {format_signed_percent(change)}%로 {trend}입니다(판매가·가격 이력 기준)."
+
+
+def _concentration_reading(hhi: float) -> str:
+    if hhi >= 2500:
+        return "소수 브랜드가 주도하는 고집중 시장"
+    if hhi >= 1500:
+        return "중간 수준으로 집중된 시장"
+    return "경쟁이 분산된 시장"
+
+
+def _competition(m: dict[str, Any]) -> str:
+    brands = m["top_brands"]
+    if not brands:
+        return "리뷰가 있는 브랜드가 없어 브랜드 경쟁 구도를 판단할 수 없습니다(리뷰 수 기준)."
+    names = "·".join(brand["name"] for brand in brands)
+    return (
+        f"리뷰 기준 상위 {len(brands)}개 브랜드({names})가 리뷰의 {format_percent(m['top3_brand_share'])}%를 차지하며, "
+        f"집중도 지수(HHI) {format_count(m['hhi'])} 기준 {_concentration_reading(m['hhi'])}입니다(리뷰 수 기준)."
+    )
+
+
+def _channels(m: dict[str, Any]) -> str:
+    channels = m["top_channels"]
+    if not channels:
+        return "리뷰 작성 채널 정보가 없어 채널 분포를 집계할 수 없습니다(리뷰 분포 기준)."
+    listed = ", ".join(f"{c['name']} {format_percent(c['share'])}%" for c in channels)
+    if len(channels) == 1:
+        return f"리뷰 작성 채널은 {listed}로 한 채널에 모여 있습니다(리뷰 분포 기준)."
+    return f"리뷰 작성 채널은 {listed} 순으로 많습니다(리뷰 분포 기준)."
+
+
+def _keywords(m: dict[str, Any]) -> str:
+    keywords = m["top_keywords"][:3]
+    if not keywords:
+        return "리뷰 태그가 없어 주요 키워드를 집계할 수 없습니다(리뷰 태그 기준)."
+    listed = ", ".join(f"'{k['name']}'({format_count(k['count'])}건)" for k in keywords)
+    return f"리뷰에서 자주 언급된 키워드는 {listed}입니다(리뷰 태그 기준)."
+
+
+def _segment(m: dict[str, Any]) -> str | None:
+    seg = m["promising_segment"]
+    if not seg:
+        return None
+    text = (
+        f"'{seg['key']}: {seg['value']}' 제품군은 상품 비중 {format_percent(seg['product_share'])}%에 "
+        f"리뷰 비중 {format_percent(seg['review_share'])}%를 차지해 공급 대비 수요가 큰 유망 세그먼트"
+    )
+    if "segment_unit_price_p50" in seg:
+        text += (
+            f"이며, 단위가격 중앙값은 {seg['unit_basis']}당 {format_won(seg['segment_unit_price_p50'])}원"
+            f"(카테고리 {format_won(seg['category_unit_price_p50'])}원)"
+        )
+    text += "입니다"
+    return text + "(사양·리뷰 기준)."
+
+
+_RENDERERS = {
+    "market_size": _market_size, "saturation": _saturation, "satisfaction": _satisfaction, "price": _price,
+    "competition": _competition, "channels": _channels, "keywords": _keywords, "segment": _segment,
+}
+
+
+def render_template_bullets(metrics: dict[str, Any]) -> dict[str, Any]:
+    """The deterministic report for one category's metrics record (see `metrics_records`)."""
+    bullets, kinds = [], []
+    for kind in BULLET_ORDER:
+        text = _RENDERERS[kind.key](metrics)
+        if text is not None:
+            bullets.append(text)
+            kinds.append(kind.key)
+    return {
+        "category": metrics["category"],
+        "summaryBullets": bullets,
+        "generatedBy": "template",
+        "basis": {
+            "bulletKinds": kinds,
+            "sources": {kind.key: kind.basis for kind in BULLET_ORDER if kind.key in kinds},
+            "period": {"from": metrics.get("collected_from", ""), "to": metrics.get("collected_to", "")},
+            "productCount": int(metrics["product_count"]),
+        },
+    }
+
+
+# ---------------------------------------------------------------- checkers
+
+def schema_problems(payload: Any) -> list[str]:
+    """Problems with a payload's shape and bullet order; empty when it is valid."""
+    if not isinstance(payload, dict):
+        return [f"payload must be a JSON object, got {type(payload).__name__}"]
+    problems = [f"missing key '{key}'" for key in ("category", "summaryBullets", "generatedBy", "basis") if key not in payload]
+    if problems:
+        return problems
+    if not isinstance(payload["category"], str) or not payload["category"]:
+        problems.append("category must be a non-empty string")
+    if payload["generatedBy"] not in GENERATED_BY_VALUES:
+        problems.append(f"generatedBy must be one of {sorted(GENERATED_BY_VALUES)}")
+    if not isinstance(payload["basis"], dict):
+        problems.append("basis must be an object")
+    bullets = payload["summaryBullets"]
+    if not isinstance(bullets, list) or not all(isinstance(b, str) and b.strip() for b in bullets):
+        return problems + ["summaryBullets must be a list of non-empty strings"]
+    if not MIN_BULLETS <= len(bullets) <= MAX_BULLETS:
+        problems.append(f"summaryBullets has {len(bullets)} bullets, expected {MIN_BULLETS}–{MAX_BULLETS}")
+    return problems + order_problems(bullets)
+
+
+def order_problems(bullets: list[str]) -> list[str]:
+    """Bullets must follow BULLET_ORDER: slot i carries slot i's marker and a '… 기준' basis."""
+    problems = []
+    for position, (bullet, kind) in enumerate(zip(bullets, BULLET_ORDER), start=1):
+        if not re.search(kind.marker, bullet):
+            problems.append(f"bullet {position} should be the '{kind.key}' bullet (no /{kind.marker}/): {bullet!r}")
+        if "기준" not in bullet:
+            problems.append(f"bullet {position} does not state its basis ('… 기준'): {bullet!r}")
+    return problems
+
+
+def _canonical_number(text: str) -> str:
+    text = text.replace(",", "").lstrip("+")
+    return "0" if re.fullmatch(r"-?0(\.0+)?", text) else text
+
+
+def allowed_numbers(metrics: dict[str, Any]) -> set[str]:
+    """Every way a metric value may legitimately appear in a bullet, as canonical number strings."""
+    allowed: set[str] = set()
+    for value in _walk_values(metrics):
+        if isinstance(value, bool) or _missing(value):
+            continue
+        if isinstance(value, (int, float)):
+            allowed.update(_number_renderings(float(value)))
+        elif isinstance(value, str):
+            allowed.update(_canonical_number(n).rstrip(",") for n in NUMBER_PATTERN.findall(value))
+    return allowed
+
+
+def _number_renderings(value: float) -> set[str]:
+    renderings = {f"{value:.0f}", f"{value:.1f}", f"{value:.2f}", f"{value * 100:.1f}", f"{value * 100:.0f}"}
+    return {_canonical_number(r) for r in renderings}
+
+
+def _walk_values(value: Any) -> list[Any]:
+    if isinstance(value, dict):
+        return [v for item in value.values() for v in _walk_values(item)]
+    if isinstance(value, list):
+        return [len(value)] + [v for item in value for v in _walk_values(item)]
+    return [value]
+
+
+def numbers_in_bullet(bullet: str) -> list[str]:
+    """Numbers stated in a bullet, template literals (P25, 1~2점, 6개월 …) excluded."""
+    stripped = re.sub(rf"(?<![\d.,])(?:{'|'.join(STRUCTURAL_LITERALS)})", " ", bullet)
+    return [_canonical_number(n.rstrip(",")) for n in NUMBER_PATTERN.findall(stripped)]
+
+
+def faithfulness_problems(payload: dict[str, Any], metrics: dict[str, Any]) -> list[str]:
+    """Every number in every bullet must be a rendering of a metric value of the same category."""
+    if payload.get("category") != metrics.get("category"):
+        return [f"payload category {payload.get('category')!r} != metrics category {metrics.get('category')!r}"]
+    allowed = allowed_numbers(metrics)
+    problems = []
+    for position, bullet in enumerate(payload.get("summaryBullets", []), start=1):
+        for number in numbers_in_bullet(bullet):
+            if number not in allowed:
+                problems.append(f"bullet {position} states {number}, which is not a metric value: {bullet!r}")
+    return problems
+
+
+def report_document(payloads: list[dict[str, Any]], generated_at: str) -> dict[str, Any]:
+    """The JSON document an API serves: generation time and one payload per category."""
+    return {"generatedAt": generated_at, "count": len(payloads), "items": payloads}

@@ -1,0 +1,200 @@
+"""Per-category market metrics from validated products (pure pandas, no Dagster).
+
+`compute_category_metrics(products)` returns one row per category with scalar metrics and four
+JSON-encoded list/dict columns (`top_brands`, `top_channels`, `top_keywords`, `promising_segment`)
+so the table stores cleanly as Parquet; `metrics_records(frame)` decodes them back to plain dicts.
+Shares are fractions in [0, 1]; HHI is on the usual 0–10,000 scale; prices are in won.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from assets.catalog.fields import parse_pair_column, parse_spec_column
+from assets.catalog.reading import STAR_LEVELS, UNKNOWN_BRAND
+
+JSON_COLUMNS: tuple[str, ...] = ("top_brands", "top_channels", "top_keywords", "promising_segment")
+SEGMENT_EXCLUDED_KEYS: frozenset[str] = frozenset({"특징"})
+
+
+@dataclass(frozen=True)
+class MetricsSettings:
+    """How many items the top lists keep and what qualifies as a promising segment."""
+
+    top_brands: int = 3
+    top_channels: int = 3
+    top_keywords: int = 5
+    segment_min_products: int = 5
+    segment_min_share: float = 0.03
+    segment_max_share: float = 0.6
+    segment_rating_slack: float = 0.1
+
+
+def _weighted_mean(values: pd.Series, weights: pd.Series) -> float:
+    mask = values.notna() & (weights > 0)
+    total = float(weights[mask].sum())
+    return float((values[mask] * weights[mask]).sum() / total) if total > 0 else float("nan")
+
+
+def _scalar_metrics(group: pd.DataFrame) -> dict[str, Any]:
+    reviews = group["review_count"]
+    star_columns = [f"stars_{level}" for level in STAR_LEVELS]
+    stars = group[star_columns].sum(min_count=1)
+    star_total = float(stars.sum())
+    prices = group["price"].astype(float)
+    return {
+        "product_count": int(len(group)),
+        "brand_count": int(group.loc[group["brand"] != UNKNOWN_BRAND, "brand"].nunique()),
+        "total_reviews": int(reviews.sum()),
+        "zero_review_share": float((reviews == 0).mean()),
+        "weighted_rating": _weighted_mean(group["rating"], reviews),
+        "low_rating_share": float((stars["stars_1"] + stars["stars_2"]) / star_total) if star_total > 0 else float("nan"),
+        "price_p25": float(prices.quantile(0.25)),
+        "price_p50": float(prices.quantile(0.50)),
+        "price_p75": float(prices.quantile(0.75)),
+        "median_price_change_6m": float(group["price_change_6m"].median()),
+        "collected_from": _date_text(group["collected_at"].min()),
+        "collected_to": _date_text(group["collected_at"].max()),
+    }
+
+
+def _date_text(value: Any) -> str:
+    return "" if pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
+def _brand_concentration(group: pd.DataFrame, top_n: int) -> dict[str, Any]:
+    by_brand = group.groupby("brand")["review_count"].sum().sort_values(ascending=False, kind="stable")
+    total = float(by_brand.sum())
+    if total <= 0:
+        return {"top3_brand_share": float("nan"), "hhi": float("nan"), "top_brands": []}
+    shares = by_brand / total
+    top = shares[shares > 0].head(top_n)
+    return {
+        "top3_brand_share": float(top.sum()),
+        "hhi": float((shares.pow(2).sum()) * 10_000),
+        "top_brands": [{"name": str(name), "share": float(share)} for name, share in top.items()],
+    }
+
+
+def _top_pairs(long: pd.DataFrame, categories: pd.Series, top_n: int) -> dict[str, list[dict[str, Any]]]:
+    """Sum pair counts per (category, key); keep each category's top keys with count and share."""
+    if long.empty:
+        return {}
+    frame = long.assign(category=categories.reindex(long["row"]).to_numpy())
+    sums = frame.groupby(["category", "key"], sort=False)["value"].sum().reset_index()
+    sums["share"] = sums["value"] / sums.groupby("category")["value"].transform("sum")
+    sums = sums.sort_values(["category", "value", "key"], ascending=[True, False, True], kind="stable")
+    result: dict[str, list[dict[str, Any]]] = {}
+    for category, rows in sums.groupby("category", sort=False):
+        result[str(category)] = [
+            {"name": str(r.key), "count": int(r.value), "share": float(r.share)} for r in rows.head(top_n).itertuples()
+        ]
+    return result
+
+
+def _segment_table(products: pd.DataFrame) -> pd.DataFrame:
+    """One row per (category, spec key, spec value): product count, reviews, rating x reviews."""
+    specs = parse_spec_column(products["specifications"])
+    specs = specs[~specs["key"].isin(SEGMENT_EXCLUDED_KEYS)]
+    positions = products.index.get_indexer(specs["row"].to_numpy())
+    rating_x_reviews = (products["rating"].fillna(0) * products["review_count"]).to_numpy()
+    frame = specs.assign(
+        category=products["category"].to_numpy()[positions],
+        reviews=products["review_count"].to_numpy()[positions],
+        rating_x_reviews=rating_x_reviews[positions],
+    )
+    table = frame.groupby(["category", "key", "value"], sort=False).agg(
+        products=("row", "size"), reviews=("reviews", "sum"), rating_x_reviews=("rating_x_reviews", "sum")
+    )
+    return table.reset_index()
+
+
+def _qualifying_segments(table: pd.DataFrame, products: pd.DataFrame, settings: MetricsSettings) -> pd.DataFrame:
+    totals = products.groupby("category").agg(category_products=("product_id", "size"), category_reviews=("review_count", "sum"))
+    table = table.join(totals, on="category")
+    table["product_share"] = table["products"] / table["category_products"]
+    table["review_share"] = table["reviews"] / table["category_reviews"].where(table["category_reviews"] > 0)
+    table["demand_index"] = table["review_share"] / table["product_share"]
+    table["weighted_rating"] = table["rating_x_reviews"] / table["reviews"].where(table["reviews"] > 0)
+    large_enough = table["products"] >= np.maximum(settings.segment_min_products, settings.segment_min_share * table["category_products"])
+    not_everything = table["product_share"] <= settings.segment_max_share
+    return table[large_enough & not_everything & table["demand_index"].notna()]
+
+
+def _segment_unit_price(products: pd.DataFrame, category: str, key: str, value: str) -> dict[str, Any]:
+    """Median unit price of the segment and of its category, on the category's most common basis."""
+    in_category = products[(products["category"] == category) & products["unit_price_value"].notna()]
+    if in_category.empty:
+        return {}
+    basis = in_category["unit_basis"].mode().iloc[0]
+    same_basis = in_category[in_category["unit_basis"] == basis]
+    in_segment = same_basis[same_basis["specifications"].str.contains(f"{key}: {value}", regex=False)]
+    if in_segment.empty:
+        return {}
+    return {
+        "unit_basis": str(basis),
+        "segment_unit_price_p50": float(in_segment["unit_price_value"].median()),
+        "category_unit_price_p50": float(same_basis["unit_price_value"].median()),
+    }
+
+
+def _promising_segments(products: pd.DataFrame, category_rating: pd.Series, settings: MetricsSettings) -> dict[str, dict[str, Any]]:
+    """Per category, the spec value whose reviews per product most exceed the category average,
+    among segments rated no worse than the category (minus a small slack)."""
+    table = _qualifying_segments(_segment_table(products), products, settings)
+    floor = category_rating.reindex(table["category"]).to_numpy() - settings.segment_rating_slack
+    table = table[(table["weighted_rating"] >= floor) | np.isnan(floor)]
+    table = table.sort_values(["category", "demand_index", "products", "key", "value"], ascending=[True, False, False, True, True])
+    best = table.groupby("category", sort=False).head(1)
+    segments: dict[str, dict[str, Any]] = {}
+    for row in best.itertuples():
+        segments[str(row.category)] = {
+            "key": str(row.key),
+            "value": str(row.value),
+            "product_count": int(row.products),
+            "product_share": float(row.product_share),
+            "review_share": float(row.review_share),
+            "demand_index": float(row.demand_index),
+            "weighted_rating": float(row.weighted_rating),
+            **_segment_unit_price(products, str(row.category), str(row.key), str(row.value)),
+        }
+    return segments
+
+
+def compute_category_metrics(products: pd.DataFrame, settings: MetricsSettings = MetricsSettings()) -> pd.DataFrame:
+    """One row per category (sorted by category name); see the module docstring for units."""
+    if products.empty:
+        raise ValueError("no valid products to compute category metrics from")
+    categories = products["category"]
+    rows = {str(cat): {**_scalar_metrics(g), **_brand_concentration(g, settings.top_brands)} for cat, g in products.groupby("category")}
+    channels = _top_pairs(parse_pair_column(products["review_channels"]).long, categories, settings.top_channels)
+    keywords = _top_pairs(parse_pair_column(products["review_tags"]).long, categories, settings.top_keywords)
+    rating = pd.Series({cat: values["weighted_rating"] for cat, values in rows.items()})
+    segments = _promising_segments(products, rating, settings)
+    records = []
+    for category, values in sorted(rows.items()):
+        values["top_channels"] = channels.get(category, [])
+        values["top_keywords"] = keywords.get(category, [])
+        values["promising_segment"] = segments.get(category, {})
+        records.append({"category": category, **values})
+    return _encode_json_columns(pd.DataFrame.from_records(records))
+
+
+def _encode_json_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    for column in JSON_COLUMNS:
+        frame[column] = frame[column].map(lambda value: json.dumps(value, ensure_ascii=False))
+    return frame
+
+
+def metrics_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Decode a metrics table into plain dicts (JSON columns parsed, NaN kept as float NaN)."""
+    records = frame.to_dict(orient="records")
+    for record in records:
+        for column in JSON_COLUMNS:
+            record[column] = json.loads(record[column]) if isinstance(record[column], str) else record[column]
+    return records

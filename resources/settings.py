@@ -1,0 +1,32 @@
+"""Project-wide settings resources: where inputs and outputs live and the quality bounds checks enforce."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dagster import ConfigurableResource
+from pydantic import Field
+
+from resources.paths import artifacts_dir, data_dir
+
+
+class ProjectPaths(ConfigurableResource):
+    """Locations of the shipped inputs and the generated artifacts (defaults follow resources.paths)."""
+
+    data_dir: str = Field(default_factory=lambda: str(data_dir()), description="Folder with products_all.csv and raw_docs/.")
+    artifacts_dir: str = Field(default_factory=lambda: str(artifacts_dir()), description="Folder for generated artifacts.")
+
+    def data_path(self, *parts: str) -> Path:
+        return Path(self.data_dir).joinpath(*parts)
+
+    def artifact_path(self, *parts: str) -> Path:
+        path = Path(self.artifacts_dir).joinpath(*parts)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path
+
+
+class QualityThresholds(ConfigurableResource):
+    """Bounds the asset checks enforce; set them per deployment (e.g. stricter in production)."""
+
+    max_quarantine_ratio: float = Field(default=0.02, description="Largest share of CSV rows that may be quarantined.")
+    min_recall_at_5: float = Field(default=0.80, description="Floor for hybrid recall@5 in retrieval_eval.")
