@@ -14,6 +14,10 @@ from dataclasses import dataclass, field
 import dagster as dg
 
 
+# The event log keeps every event for the UI; the console shows warnings and errors only.
+QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+
+
 @dataclass(frozen=True)
 class Stage:
     """A job to run, and (for partitioned jobs) a function giving the partition keys to run it for."""
@@ -43,7 +47,7 @@ def run_stage(defs: dg.Definitions, stage: Stage, instance: dg.DagsterInstance, 
     results = []
     for key in keys:
         started = time.perf_counter()
-        result = job.execute_in_process(instance=instance, partition_key=key, raise_on_error=False)
+        result = job.execute_in_process(instance=instance, partition_key=key, raise_on_error=False, run_config=QUIET_RUN_CONFIG)
         outcome = StageResult(stage.job_name, key, result.success, time.perf_counter() - started, _failed_checks(result))
         echo(f"  {stage.job_name}{f' [{key}]' if key else ''}: {'ok' if outcome.success else 'FAILED'} in {outcome.seconds:.1f} s"
              + (f"; failed checks: {', '.join(outcome.failed_checks)}" if outcome.failed_checks else ""))

@@ -1,8 +1,10 @@
-"""Jobs: one per asset group plus the job that materializes everything (the demo's main job)."""
+"""Jobs: one per asset group (documents per partition) plus the demo's staging of all of them."""
 
 from __future__ import annotations
 
 import dagster as dg
+
+from assets.knowledge.partitions import document_partitions
 
 catalog_job = dg.define_asset_job(
     name="catalog_job",
@@ -10,4 +12,17 @@ catalog_job = dg.define_asset_job(
     description="products_all.csv → products → category_metrics → report_bullets, with their checks.",
 )
 
-ALL_JOBS = [catalog_job]
+documents_job = dg.define_asset_job(
+    name="documents_job",
+    selection=dg.AssetSelection.assets("documents"),
+    partitions_def=document_partitions,
+    description="Read one raw document (one partition per file); launched by the raw documents sensor.",
+)
+
+knowledge_job = dg.define_asset_job(
+    name="knowledge_job",
+    selection=dg.AssetSelection.groups("knowledge") - dg.AssetSelection.assets("documents"),
+    description="chunks → BM25 and dense indexes → retrieval_eval over every materialized document.",
+)
+
+ALL_JOBS = [catalog_job, documents_job, knowledge_job]

@@ -1,0 +1,572 @@
+"""Raw documents (txt, md, html, pdf) -> normalised text records with stable, partition-safe ids.
+
+Pure logic, no Dagster: the `documents` asset calls `read_document` for its partition and the raw
+documents sensor calls `scan_documents` and `fingerprint`.
+
+* `document_id_for` turns a path relative to the raw docs folder into a readable id that is a valid
+  Dagster partition key ("payment_security_regulation.md" -> "payment_security_regulation-md",
+  "규정/결제 보안.md" -> "규정__결제_보안-md-<hash>"). Plain names map one-to-one; any name that had
+  to be altered beyond "/" -> "__" and "." -> "-" gets a short hash of the path, so two files can
+  never share an id (and `scan_documents` still reports a collision if one ever happened).
+* `read_document` detects the encoding (UTF-8, UTF-8 with BOM, UTF-16 with BOM, CP949/EUC-KR, then
+  charset-normalizer), converts markup to readable text and normalises it (NFC, "\n" newlines, single
+  spaces, at most one blank line in a row).
+* Problems raise `DocumentError` subclasses (an `InputDataError`) whose message names the file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import html
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from resources.errors import InputDataError
+
+# Extension (lower case, with dot) -> format name.
+SUPPORTED_EXTENSIONS: dict[str, str] = {
+    ".txt": "txt",
+    ".md": "md",
+    ".markdown": "md",
+    ".html": "html",
+    ".htm": "html",
+    ".pdf": "pdf",
+}
+MAX_ID_LENGTH = 100
+_HASH_SUFFIX_LENGTH = 10
+_MAX_TITLE_CHARS = 200
+_CHUNK_BYTES = 1 << 20
+
+
+# --------------------------------------------------------------------------------------------- errors
+
+
+class DocumentError(InputDataError):
+    """A raw document that cannot become text; the message is "<file>: <reason>"."""
+
+    def __init__(self, path: str | Path, reason: str) -> None:
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
+
+
+class UnsupportedDocumentError(DocumentError):
+    """The file extension is not one of `SUPPORTED_EXTENSIONS`."""
+
+
+class EmptyDocumentError(DocumentError):
+    """The document has no text left after normalisation."""
+
+
+class BinaryDocumentError(DocumentError):
+    """A text-format file that holds NUL bytes or cannot be decoded in any known encoding."""
+
+
+class UnreadableDocumentError(DocumentError):
+    """The file cannot be read (permissions, a folder, a corrupt or encrypted PDF)."""
+
+
+class DocumentIdCollisionError(DocumentError):
+    """Two files map to the same document id (practically impossible; reported, never merged)."""
+
+
+# ------------------------------------------------------------------------------------------ records
+
+
+@dataclass(frozen=True)
+class DocumentRecord:
+    """One document as normalised text plus the hashes that tell when it changed."""
+
+    doc_id: str
+    relative_path: str
+    format: str
+    title: str
+    text: str
+    n_chars: int
+    content_hash: str
+    source_bytes_hash: str
+    encoding: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain dict (JSON-serialisable) of all fields."""
+        return asdict(self)
+
+
+@dataclass
+class DocumentScan:
+    """What `scan_documents` found: supported files by id, and files it could not take."""
+
+    root: Path
+    found: dict[str, Path] = field(default_factory=dict)
+    problems: list[tuple[str, str]] = field(default_factory=list)
+
+    def relative_path(self, doc_id: str) -> str:
+        """The posix path of a found document relative to the scanned root."""
+        return _relative_posix(self.found[doc_id], self.root)
+
+
+# -------------------------------------------------------------------------------------- identifiers
+
+
+def _relative_posix(path: Path, root: Path) -> str:
+    try:
+        relative = Path(path).resolve().relative_to(Path(root).resolve())
+    except ValueError:
+        relative = Path(path).relative_to(root)
+    return unicodedata.normalize("NFC", relative.as_posix())
+
+
+def _plain_component(part: str) -> bool:
+    """Letters/digits of any script, "-" and single "_", neither leading nor trailing "_"."""
+    return (
+        bool(part)
+        and all(char.isalnum() or char in "_-" for char in part)
+        and "__" not in part
+        and not part.startswith("_")
+        and not part.endswith("_")
+    )
+
+
+def _is_plain(relative: str) -> bool:
+    """True when the path maps to an id by "/" -> "__" and "." -> "-" alone, one-to-one.
+
+    Plain: every folder and the file stem pass `_plain_component` (so "__" can only come from "/"),
+    and the file has one dot before a supported lower-case extension (so the last "-" of the file
+    part is that dot). Such ids can be decoded back to the path, hence never collide.
+    """
+    *folders, name = relative.split("/")
+    stem, dot, extension = name.rpartition(".")
+    if not dot or f".{extension}" not in SUPPORTED_EXTENSIONS:
+        return False
+    return all(_plain_component(part) for part in (*folders, stem))
+
+
+def _slug(relative: str) -> str:
+    pieces = []
+    for char in relative:
+        if char == "/":
+            pieces.append("__")
+        elif char == ".":
+            pieces.append("-")
+        elif char.isalnum() or char in "_-":
+            pieces.append(char)
+        else:
+            pieces.append("_")
+    return "".join(pieces)
+
+
+def document_id_for(path: Path, root: Path) -> str:
+    """Stable, readable partition key for `path` (a file under `root`), at most 100 characters.
+
+    Ids use letters/digits of any script, "_" and "-" only (no "...", control characters, "|", ",",
+    "[" or "]", which Dagster forbids in partition keys).
+    """
+    relative = _relative_posix(Path(path), Path(root))
+    slug = _slug(relative)
+    if _is_plain(relative) and len(slug) <= MAX_ID_LENGTH:
+        return slug
+    digest = hashlib.sha256(relative.encode("utf-8")).hexdigest()[:_HASH_SUFFIX_LENGTH]
+    head = slug[: MAX_ID_LENGTH - _HASH_SUFFIX_LENGTH - 1].rstrip("_-") or "doc"
+    return f"{head}-{digest}"
+
+
+def document_format(path: Path) -> str | None:
+    """"txt", "md", "html" or "pdf" for a supported extension, else None."""
+    return SUPPORTED_EXTENSIONS.get(Path(path).suffix.lower())
+
+
+# ---------------------------------------------------------------------------------------- scanning
+
+
+def fingerprint(path: Path) -> str:
+    """sha256 hex digest of the file's bytes (what the sensor compares between ticks)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(_CHUNK_BYTES):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _is_hidden(relative: Path) -> bool:
+    return any(part.startswith(".") or part.startswith("~$") for part in relative.parts)
+
+
+def scan_documents(root: Path) -> DocumentScan:
+    """All supported files under `root` (recursive) by document id; hidden files are ignored.
+
+    Unsupported extensions and id collisions are listed in `.problems` as (relative_path, reason);
+    a missing `root` raises `UnreadableDocumentError`.
+    """
+    root = Path(root)
+    if not root.is_dir():
+        raise UnreadableDocumentError(root, "raw documents folder does not exist or is not a folder")
+    scan = DocumentScan(root=root)
+    owners: dict[str, str] = {}
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root)
+        if _is_hidden(relative) or not path.is_file():
+            continue
+        _add_to_scan(scan, owners, path, relative.as_posix())
+    return scan
+
+
+def _add_to_scan(scan: DocumentScan, owners: dict[str, str], path: Path, relative: str) -> None:
+    if document_format(path) is None:
+        scan.problems.append((relative, _unsupported_reason(path)))
+        return
+    doc_id = document_id_for(path, scan.root)
+    if doc_id in owners:
+        scan.problems.append((relative, f"document id {doc_id!r} already used by {owners[doc_id]}; rename one"))
+        return
+    owners[doc_id] = relative
+    scan.found[doc_id] = path
+
+
+def _unsupported_reason(path: Path) -> str:
+    supported = ", ".join(sorted(SUPPORTED_EXTENSIONS))
+    extension = path.suffix or "(none)"
+    return f"unsupported extension {extension!r} (supported: {supported})"
+
+
+# ----------------------------------------------------------------------------------------- reading
+
+
+def read_document(path: Path, root: Path) -> DocumentRecord:
+    """Read one document under `root` into a `DocumentRecord`, or raise a `DocumentError`."""
+    path, root = Path(path), Path(root)
+    relative = _relative_posix(path, root)
+    kind = document_format(path)
+    if kind is None:
+        raise UnsupportedDocumentError(relative, _unsupported_reason(path))
+    data = _read_bytes(path, relative)
+    if not data:
+        raise EmptyDocumentError(relative, "file is empty (0 bytes)")
+    if kind == "pdf":
+        raw_text, raw_title = pdf_to_text(path, relative)
+        text, encoding = normalize_text(raw_text), None
+    else:
+        decoded, encoding = decode_text(data, relative)
+        text, raw_title = _convert_markup(kind, decoded)
+    if not text:
+        raise EmptyDocumentError(relative, "no text left after normalisation")
+    title = _choose_title(raw_title, text, path)
+    return DocumentRecord(
+        doc_id=document_id_for(path, root),
+        relative_path=relative,
+        format=kind,
+        title=title,
+        text=text,
+        n_chars=len(text),
+        content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        source_bytes_hash=hashlib.sha256(data).hexdigest(),
+        encoding=encoding,
+    )
+
+
+def _read_bytes(path: Path, relative: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except IsADirectoryError as error:
+        raise UnreadableDocumentError(relative, "is a folder, not a file") from error
+    except OSError as error:
+        raise UnreadableDocumentError(relative, f"cannot read file ({error.strerror or error})") from error
+
+
+def _convert_markup(kind: str, decoded: str) -> tuple[str, str | None]:
+    if kind == "md":
+        return markdown_to_text(decoded)
+    if kind == "html":
+        return html_to_text(decoded)
+    text = normalize_text(decoded)
+    return text, None
+
+
+def _choose_title(candidate: str | None, text: str, path: Path) -> str:
+    for option in (candidate, _first_line(text), path.stem):
+        cleaned = " ".join((option or "").split())
+        if cleaned:
+            return cleaned[:_MAX_TITLE_CHARS]
+    return path.name
+
+
+def _first_line(text: str) -> str:
+    return next((line for line in text.split("\n") if line.strip()), "")
+
+
+# -------------------------------------------------------------------------------------- encodings
+
+
+_ALLOWED_CONTROLS = frozenset("\t\n\r\x0c")
+
+
+def _looks_like_text(text: str) -> bool:
+    """False when more than 0.5% of the characters are controls, private use or replacement chars."""
+    if not text:
+        return True
+    odd = sum(
+        1
+        for char in text
+        if char == "\ufffd"
+        or (unicodedata.category(char) in ("Cc", "Co", "Cn") and char not in _ALLOWED_CONTROLS)
+    )
+    return odd <= max(1, len(text) // 200)
+
+
+def decode_text(data: bytes, name: str = "<bytes>") -> tuple[str, str]:
+    """Decode a text file's bytes; returns (text, encoding) or raises `BinaryDocumentError`."""
+    for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            return _decode_strict(data, encoding, name), encoding
+    if b"\x00" in data:
+        raise BinaryDocumentError(name, "contains NUL bytes (a binary file, not text)")
+    for encoding in ("utf-8", "cp949"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if _looks_like_text(text):
+            return text, encoding
+    return _decode_detected(data, name)
+
+
+def _decode_strict(data: bytes, encoding: str, name: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as error:
+        raise BinaryDocumentError(name, f"starts with a {encoding} byte-order mark but is not valid {encoding}") from error
+
+
+def _decode_detected(data: bytes, name: str) -> tuple[str, str]:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is not None:
+        text = str(best)
+        if _looks_like_text(text):
+            return text, best.encoding
+    raise BinaryDocumentError(name, "not decodable as UTF-8, CP949/EUC-KR or any detected text encoding")
+
+
+# ---------------------------------------------------------------------------------- normalisation
+
+
+_LINE_BREAKS = str.maketrans({"\u2028": "\n", "\u2029": "\n", "\x0b": "\n", "\x0c": "\n", "\x85": "\n"})
+_INVISIBLE = re.compile("[\u200b\u2060\ufeff\u00ad]")
+_HORIZONTAL_SPACE = re.compile(r"[^\S\n]+")
+_BLANK_RUNS = re.compile(r"\n{3,}")
+
+
+def _drop_controls(text: str) -> str:
+    return "".join(char for char in text if char == "\n" or char == "\t" or unicodedata.category(char) != "Cc")
+
+
+def normalize_text(text: str) -> str:
+    """NFC, "\n" newlines, single spaces, stripped lines, at most one blank line in a row."""
+    text = unicodedata.normalize("NFC", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_LINE_BREAKS)
+    text = _drop_controls(_INVISIBLE.sub("", text))
+    text = _HORIZONTAL_SPACE.sub(" ", text)
+    text = "\n".join(line.strip() for line in text.split("\n"))
+    return _BLANK_RUNS.sub("\n\n", text).strip()
+
+
+# ---------------------------------------------------------------------------------------- markdown
+
+
+_MD_FENCE = re.compile(r"^\s*(```|~~~)")
+_MD_ATX = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)(?:\s+#+)?\s*$|^\s{0,3}#{1,6}\s*$")
+_MD_SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$")
+_MD_RULE = re.compile(r"^\s{0,3}([-*_])(?:\s*\1){2,}\s*$")
+_MD_QUOTE = re.compile(r"^\s*(?:>\s?)+")
+_MD_BULLET = re.compile(r"^(\s*)[*+]\s+")
+_MD_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_MD_REF_DEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s+\S+.*$")
+_MD_INLINE = [
+    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),  # images -> alt text
+    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),  # links -> link text
+    (re.compile(r"\[([^\]]+)\]\[[^\]]*\]"), r"\1"),  # reference links -> link text
+    (re.compile(r"<(https?://[^>]+)>"), r"\1"),  # autolinks
+    (re.compile(r"`+([^`]+?)`+"), r"\1"),  # inline code
+    (re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1"), r"\2"),  # bold
+    (re.compile(r"~~(?=\S)(.+?)(?<=\S)~~"), r"\1"),  # strikethrough
+    (re.compile(r"(?<![\w*])\*(?=[^\s*])(.+?)(?<=[^\s*])\*(?![\w*])"), r"\1"),  # *italic*
+    (re.compile(r"(?<![\w_])_(?=[^\s_])(.+?)(?<=[^\s_])_(?![\w_])"), r"\1"),  # _italic_
+    (re.compile(r"<br\s*/?>", re.IGNORECASE), "\n"),
+    (re.compile(r"</?(?:p|div|span|b|i|u|em|strong|sup|sub|small|details|summary|mark|kbd)\b[^>]*>", re.IGNORECASE), ""),
+]
+
+
+def _md_inline(line: str) -> str:
+    for pattern, replacement in _MD_INLINE:
+        line = pattern.sub(replacement, line)
+    return html.unescape(line)
+
+
+def _md_table_row(line: str) -> str | None:
+    stripped = line.strip()
+    if not (stripped.startswith("|") and stripped.endswith("|") and len(stripped) > 1):
+        return None
+    cells = [cell.strip() for cell in stripped[1:-1].split("|")]
+    return " | ".join(cells)
+
+
+def _md_block_line(line: str, in_code: bool) -> tuple[str | None, str | None]:
+    """One markdown line -> (text line or None to drop it, heading text if it is a heading)."""
+    if in_code:
+        return line, None
+    if "|" in line and _MD_TABLE_RULE.match(line):
+        return None, None
+    if _MD_RULE.match(line) or _MD_REF_DEF.match(line):
+        return None, None
+    if heading := _MD_ATX.match(line):
+        text = _md_inline(heading.group(1) or "")
+        return text, text
+    line = _MD_BULLET.sub(r"\1- ", _MD_QUOTE.sub("", line))
+    row = _md_table_row(line)
+    return _md_inline(row if row is not None else line), None
+
+
+def _split_front_matter(lines: list[str]) -> tuple[list[str], str | None]:
+    """Drop a leading YAML front-matter block ("---" ... "---"), returning its `title:` if any."""
+    if not lines or lines[0].strip() != "---":
+        return lines, None
+    for index, line in enumerate(lines[1:50], start=1):
+        if line.strip() in ("---", "..."):
+            title = next(
+                (entry.split(":", 1)[1].strip().strip("\"'") for entry in lines[1:index] if entry.lower().startswith("title:")),
+                None,
+            )
+            return lines[index + 1 :], title or None
+    return lines, None
+
+
+def markdown_to_text(source: str) -> tuple[str, str | None]:
+    """Markdown -> (readable normalised text, title). Words stay, markup goes.
+
+    The title is the front matter's `title:`, else the first ATX ("# ...") or setext heading.
+    """
+    source_lines, title = _split_front_matter(source.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+    lines: list[str] = []
+    in_code = False
+    for line in source_lines:
+        if _MD_FENCE.match(line):
+            in_code = not in_code
+            continue
+        if not in_code and _MD_SETEXT.match(line) and lines and lines[-1].strip():
+            title = title or lines[-1].strip()  # setext heading: the line above is the heading
+            continue
+        text, heading = _md_block_line(line, in_code)
+        if heading and title is None:
+            title = heading
+        if text is not None:
+            lines.append(text)
+    return normalize_text("\n".join(lines)), title
+
+
+# -------------------------------------------------------------------------------------------- html
+
+
+_HTML_DROP = ("script", "style", "noscript", "template", "svg", "iframe", "object", "head", "title")
+_HTML_BLOCKS = (
+    "address", "article", "aside", "blockquote", "dd", "details", "div", "dl", "dt", "fieldset",
+    "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr",
+    "li", "main", "nav", "ol", "p", "pre", "section", "summary", "ul", "caption",
+)
+_HTML_ITEMS = ("li", "dt", "dd")
+_PRESERVE_SPACE = ("pre", "textarea")
+
+
+def html_to_text(source: str) -> tuple[str, str | None]:
+    """HTML -> (text with block elements on their own lines, tables as "cell | cell", <title>)."""
+    from bs4 import BeautifulSoup, Comment
+
+    soup = BeautifulSoup(source, "html.parser")
+    title = _html_title(soup)
+    for comment in soup.find_all(string=lambda node: isinstance(node, Comment)):
+        comment.extract()
+    for tag in soup.find_all(_HTML_DROP):
+        tag.decompose()
+    _collapse_html_whitespace(soup)
+    for table in reversed(soup.find_all("table")):  # innermost first
+        table.replace_with("\n" + _table_lines(table) + "\n")
+    for br in soup.find_all("br"):
+        br.replace_with("\n")
+    for block in soup.find_all(_HTML_BLOCKS):
+        if block.name in _HTML_ITEMS:  # one line per item, no blank line between items
+            block.insert(0, "- " if block.name == "li" else "")
+        else:
+            block.insert_before("\n")
+        block.insert_after("\n")
+    return normalize_text(soup.get_text()), title
+
+
+def _html_title(soup: Any) -> str | None:
+    for tag in (soup.title, soup.find("h1")):
+        if tag is not None:
+            text = " ".join(tag.get_text(" ").split())
+            if text:
+                return text
+    return None
+
+
+def _collapse_html_whitespace(soup: Any) -> None:
+    from bs4 import NavigableString
+
+    for node in soup.find_all(string=True):
+        if type(node) is not NavigableString or node.find_parent(_PRESERVE_SPACE):
+            continue
+        collapsed = re.sub(r"\s+", " ", str(node))
+        if collapsed != str(node):
+            node.replace_with(collapsed)
+
+
+def _table_lines(table: Any) -> str:
+    lines = []
+    caption = table.find("caption")
+    if caption is not None:
+        lines.append(" ".join(caption.get_text(" ").split()))
+    for row in table.find_all("tr"):
+        cells = [" ".join(cell.get_text(" ").split()) for cell in row.find_all(["th", "td"], recursive=False)]
+        if any(cells):
+            lines.append(" | ".join(cells))
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------------------------- pdf
+
+
+def _open_pdf(path: Path, relative: str) -> Any:
+    from pypdf import PdfReader
+
+    try:
+        reader = PdfReader(path)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise UnreadableDocumentError(relative, "PDF is encrypted with a password")
+        return reader
+    except DocumentError:
+        raise
+    except Exception as error:  # pypdf raises many types for corrupt files
+        raise UnreadableDocumentError(relative, f"not a readable PDF ({type(error).__name__}: {error})") from error
+
+
+def pdf_to_text(path: Path, relative: str) -> tuple[str, str | None]:
+    """(text of all pages joined by blank lines, metadata title) of a PDF, via pypdf."""
+    reader = _open_pdf(path, relative)
+    try:
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except Exception as error:
+        raise UnreadableDocumentError(relative, f"PDF text extraction failed ({type(error).__name__}: {error})") from error
+    return "\n\n".join(pages), _pdf_title(reader)
+
+
+def _pdf_title(reader: Any) -> str | None:
+    try:
+        metadata = reader.metadata
+    except Exception:
+        return None
+    title = metadata.title if metadata is not None else None
+    return str(title) if title else None

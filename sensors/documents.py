@@ -1,0 +1,260 @@
+"""Raw documents sensor: one dynamic partition per document file, and a run whenever a file changes.
+
+`build_document_sensor` is a factory. It receives everything it needs from its caller (the
+`DynamicPartitionsDefinition`, the job or asset selection to target, and the document scanner and
+fingerprint functions from `assets.knowledge.documents`), so `sensors/` never imports `assets/`.
+
+Each evaluation scans the raw docs folder, fingerprints every document (sha256 of its bytes) and
+compares with the cursor, a JSON object {doc_id: fingerprint}:
+
+* new files -> `AddDynamicPartitionsRequest` + `RunRequest(partition_key=doc_id)`;
+* changed files -> a `RunRequest` with a new content-derived run_key;
+* removed files -> `DeleteDynamicPartitionsRequest`, logged, no run;
+* files that cannot be identified or read (unsupported extension, id collision, permissions) ->
+  logged as warnings; the sensor does not fail, and an unreadable known file keeps its partition.
+
+Run keys are `f"{doc_id}:{fingerprint[:16]}"`, so Dagster never launches the same content twice
+from this sensor, even when the cursor is reset. The partition set is reconciled with the folder:
+partitions whose file is gone are deleted even if the cursor never saw them, and a file whose
+partition was deleted by hand gets it back (with a run request).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from dagster import (
+    AssetKey,
+    DagsterInvariantViolationError,
+    DynamicPartitionsDefinition,
+    RunRequest,
+    SensorDefinition,
+    SensorEvaluationContext,
+    SensorResult,
+    sensor,
+)
+
+from resources.errors import InputDataError
+from resources.paths import data_dir
+
+RUN_KEY_FINGERPRINT_CHARS = 16
+DOCUMENT_TAG = "kodistill/document"
+
+
+class ScanResult(Protocol):
+    """What a scanner returns (`assets.knowledge.documents.DocumentScan` fits)."""
+
+    found: Mapping[str, Path]
+    problems: Sequence[tuple[str, str]]
+
+
+Scanner = Callable[[Path], ScanResult]
+Fingerprinter = Callable[[Path], str]
+
+
+@dataclass(frozen=True)
+class DocumentChanges:
+    """Document ids that appeared, whose fingerprint changed, and that disappeared (each sorted)."""
+
+    new: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+
+    @property
+    def to_run(self) -> tuple[str, ...]:
+        """Ids that need a (re)materialization: new and changed, sorted."""
+        return tuple(sorted(self.new + self.changed))
+
+
+@dataclass
+class DocumentPlan:
+    """What one sensor evaluation asks Dagster to do."""
+
+    add_partitions: list[str] = field(default_factory=list)
+    delete_partitions: list[str] = field(default_factory=list)
+    run_keys: dict[str, str] = field(default_factory=dict)  # doc_id -> run_key
+    reasons: dict[str, str] = field(default_factory=dict)  # doc_id -> "new" | "changed" | "restored"
+    cursor: dict[str, str] = field(default_factory=dict)
+
+
+def diff_documents(previous: Mapping[str, str], current: Mapping[str, str]) -> DocumentChanges:
+    """Compare two {doc_id: fingerprint} maps."""
+    return DocumentChanges(
+        new=tuple(sorted(set(current) - set(previous))),
+        changed=tuple(sorted(key for key in set(current) & set(previous) if current[key] != previous[key])),
+        removed=tuple(sorted(set(previous) - set(current))),
+    )
+
+
+def run_key_for(doc_id: str, fingerprint: str) -> str:
+    """Content-derived run key: one run per (document, content)."""
+    return f"{doc_id}:{fingerprint[:RUN_KEY_FINGERPRINT_CHARS]}"
+
+
+def plan_document_updates(
+    previous: Mapping[str, str], current: Mapping[str, str], existing_partitions: Iterable[str]
+) -> DocumentPlan:
+    """Partitions to add/delete and runs to request, given the cursor, the folder and the instance."""
+    existing = set(existing_partitions)
+    changes = diff_documents(previous, current)
+    missing = sorted(set(current) - existing)
+    reasons = {doc_id: "restored" for doc_id in missing}
+    reasons.update({doc_id: "new" for doc_id in changes.new})
+    reasons.update({doc_id: "changed" for doc_id in changes.changed})
+    return DocumentPlan(
+        add_partitions=missing,
+        delete_partitions=sorted(existing - set(current)),
+        run_keys={doc_id: run_key_for(doc_id, current[doc_id]) for doc_id in sorted(reasons)},
+        reasons=dict(sorted(reasons.items())),
+        cursor=dict(sorted(current.items())),
+    )
+
+
+def parse_cursor(cursor: str | None) -> dict[str, str]:
+    """The {doc_id: fingerprint} map stored in the cursor; {} for none; ValueError if malformed."""
+    if not cursor:
+        return {}
+    value = json.loads(cursor)
+    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        raise ValueError("document sensor cursor must be a JSON object of string -> string")
+    return value
+
+
+def serialize_cursor(fingerprints: Mapping[str, str]) -> str:
+    """Compact, key-sorted JSON for the cursor."""
+    return json.dumps(dict(sorted(fingerprints.items())), ensure_ascii=False, separators=(",", ":"))
+
+
+def default_raw_docs_dir() -> Path:
+    """`<data_dir>/raw_docs`, read at evaluation time so `KODISTILL_DATA_DIR` is honoured."""
+    return data_dir() / "raw_docs"
+
+
+def build_document_sensor(
+    partitions_def: DynamicPartitionsDefinition,
+    asset_selection: Sequence[AssetKey] | None = None,
+    job: Any = None,
+    raw_docs_dir: str | None = None,
+    minimum_interval_seconds: int = 30,
+    name: str = "raw_documents_sensor",
+    *,
+    scan_documents: Scanner,
+    fingerprint: Fingerprinter,
+) -> SensorDefinition:
+    """A sensor keeping `partitions_def` equal to the documents in the raw docs folder.
+
+    Exactly one of `asset_selection` / `job` is the target of the run requests. `scan_documents`
+    and `fingerprint` come from `assets.knowledge.documents` (passed in by `orchestration`).
+    """
+    if partitions_def.name is None:
+        raise ValueError("the documents DynamicPartitionsDefinition needs a name")
+    if (asset_selection is None) == (job is None):
+        raise ValueError("build_document_sensor needs exactly one of asset_selection or job")
+    target: dict[str, Any] = {"job": job} if job is not None else {"asset_selection": list(asset_selection or [])}
+    partitions_name = partitions_def.name
+
+    @sensor(
+        name=name,
+        minimum_interval_seconds=minimum_interval_seconds,
+        description=f"Adds a `{partitions_name}` partition per raw document and materializes new or changed ones.",
+        **target,
+    )
+    def _document_sensor(context: SensorEvaluationContext) -> SensorResult:
+        folder = Path(raw_docs_dir) if raw_docs_dir else default_raw_docs_dir()
+        return evaluate_documents(context, partitions_def, folder, scan_documents, fingerprint)
+
+    return _document_sensor
+
+
+def evaluate_documents(
+    context: SensorEvaluationContext,
+    partitions_def: DynamicPartitionsDefinition,
+    folder: Path,
+    scan_documents: Scanner,
+    fingerprint: Fingerprinter,
+) -> SensorResult:
+    """One sensor tick (see the module docstring)."""
+    try:
+        previous = parse_cursor(context.cursor)
+    except ValueError as error:
+        context.log.warning(f"Ignoring unreadable cursor ({error}); every document is treated as new")
+        previous = {}
+    try:
+        scan = scan_documents(folder)
+    except (InputDataError, OSError) as error:
+        return SensorResult(skip_reason=f"Raw documents folder not scanned: {error}", cursor=context.cursor)
+    current = _fingerprints(context, scan, previous, fingerprint)
+    _log_problems(context, scan.problems)
+    plan = plan_document_updates(previous, current, _existing_partitions(context, partitions_def, previous))
+    return _result(context, partitions_def, plan, scan)
+
+
+def _fingerprints(
+    context: SensorEvaluationContext, scan: ScanResult, previous: Mapping[str, str], fingerprint: Fingerprinter
+) -> dict[str, str]:
+    """{doc_id: fingerprint}; an unreadable file keeps its previous fingerprint (no delete, no run)."""
+    current: dict[str, str] = {}
+    for doc_id, path in scan.found.items():
+        try:
+            current[doc_id] = fingerprint(path)
+        except OSError as error:
+            context.log.warning(f"Cannot read raw document {path} ({error}); skipped this tick")
+            if doc_id in previous:
+                current[doc_id] = previous[doc_id]
+    return current
+
+
+def _log_problems(context: SensorEvaluationContext, problems: Sequence[tuple[str, str]]) -> None:
+    for relative_path, reason in problems:
+        context.log.warning(f"Raw document ignored: {relative_path}: {reason}")
+
+
+def _existing_partitions(
+    context: SensorEvaluationContext, partitions_def: DynamicPartitionsDefinition, previous: Mapping[str, str]
+) -> list[str]:
+    """Partition keys stored in the instance; the cursor's ids when no instance is available (tests)."""
+    try:
+        instance = context.instance
+    except DagsterInvariantViolationError:
+        return list(previous)
+    return list(instance.get_dynamic_partitions(partitions_def.name))
+
+
+def _result(
+    context: SensorEvaluationContext,
+    partitions_def: DynamicPartitionsDefinition,
+    plan: DocumentPlan,
+    scan: ScanResult,
+) -> SensorResult:
+    partition_requests: list[Any] = []
+    if plan.add_partitions:
+        partition_requests.append(partitions_def.build_add_request(plan.add_partitions))
+        context.log.info(f"Adding {len(plan.add_partitions)} document partition(s): {plan.add_partitions}")
+    if plan.delete_partitions:
+        partition_requests.append(partitions_def.build_delete_request(plan.delete_partitions))
+        context.log.info(f"Removed document(s), deleting partition(s): {plan.delete_partitions}")
+    runs = [_run_request(doc_id, run_key, plan.reasons[doc_id], scan) for doc_id, run_key in plan.run_keys.items()]
+    cursor = serialize_cursor(plan.cursor)
+    if runs:
+        return SensorResult(run_requests=runs, dynamic_partitions_requests=partition_requests, cursor=cursor)
+    return SensorResult(skip_reason=_skip_message(plan), dynamic_partitions_requests=partition_requests, cursor=cursor)
+
+
+def _run_request(doc_id: str, run_key: str, reason: str, scan: ScanResult) -> RunRequest:
+    path = Path(scan.found[doc_id])
+    return RunRequest(
+        run_key=run_key,
+        partition_key=doc_id,
+        tags={DOCUMENT_TAG: path.name, f"{DOCUMENT_TAG}_change": reason},
+    )
+
+
+def _skip_message(plan: DocumentPlan) -> str:
+    message = f"No new or changed documents ({len(plan.cursor)} tracked)"
+    if plan.delete_partitions:
+        message += f"; deleted partition(s) of removed document(s): {', '.join(plan.delete_partitions)}"
+    return message

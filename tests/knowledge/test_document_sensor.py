@@ -1,0 +1,245 @@
+"""Tests of the raw documents sensor: partitions follow the folder, runs follow content changes."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from dagster import (
+    AddDynamicPartitionsRequest,
+    AssetKey,
+    DagsterInstance,
+    DeleteDynamicPartitionsRequest,
+    DynamicPartitionsDefinition,
+    SensorResult,
+    asset,
+    build_sensor_context,
+    define_asset_job,
+)
+
+from assets.knowledge.documents import fingerprint, scan_documents
+from sensors.documents import (
+    build_document_sensor,
+    diff_documents,
+    parse_cursor,
+    plan_document_updates,
+    run_key_for,
+    serialize_cursor,
+)
+
+PARTITIONS = DynamicPartitionsDefinition(name="test_documents")
+
+
+@asset(partitions_def=PARTITIONS)
+def documents() -> None:
+    """Stand-in for the real partitioned `documents` asset."""
+
+
+@pytest.fixture
+def instance() -> Iterator[DagsterInstance]:
+    with DagsterInstance.ephemeral() as ephemeral:
+        yield ephemeral
+
+
+@pytest.fixture
+def raw_docs(tmp_path: Path) -> Path:
+    folder = tmp_path / "raw_docs"
+    folder.mkdir()
+    (folder / "payment_security_regulation.md").write_text("# 결제 보안 규정\n본문", encoding="utf-8")
+    (folder / "faq.txt").write_text("자주 묻는 질문", encoding="utf-8")
+    return folder
+
+
+def make_sensor(folder: Path | None, **kwargs):
+    return build_document_sensor(
+        PARTITIONS,
+        asset_selection=[AssetKey("documents")],
+        raw_docs_dir=str(folder) if folder else None,
+        scan_documents=scan_documents,
+        fingerprint=fingerprint,
+        **kwargs,
+    )
+
+
+def tick(sensor, instance: DagsterInstance, cursor: str | None) -> SensorResult:
+    """Evaluate once and apply the partition requests to the instance, as the daemon would."""
+    result = sensor(build_sensor_context(instance=instance, cursor=cursor))
+    assert isinstance(result, SensorResult)
+    for request in result.dynamic_partitions_requests or []:
+        if isinstance(request, AddDynamicPartitionsRequest):
+            instance.add_dynamic_partitions(request.partitions_def_name, request.partition_keys)
+        else:
+            for key in request.partition_keys:
+                instance.delete_dynamic_partition(request.partitions_def_name, key)
+    return result
+
+
+def requests_of(result: SensorResult, kind: type) -> list[str]:
+    return [key for r in result.dynamic_partitions_requests or [] if isinstance(r, kind) for key in r.partition_keys]
+
+
+# -------------------------------------------------------------------------------------- pure
+
+
+def test_diff_documents() -> None:
+    changes = diff_documents({"a": "1", "b": "2", "c": "3"}, {"a": "1", "b": "9", "d": "4"})
+    assert (changes.new, changes.changed, changes.removed) == (("d",), ("b",), ("c",))
+    assert changes.to_run == ("b", "d")
+    assert diff_documents({}, {}) == diff_documents({"a": "1"}, {"a": "1"})
+
+
+def test_plan_reconciles_with_existing_partitions() -> None:
+    plan = plan_document_updates(
+        previous={"a": "f1", "gone": "f2"}, current={"a": "f1", "b": "f3", "lost": "f4"}, existing_partitions=["a", "gone", "stray"]
+    )
+    assert plan.add_partitions == ["b", "lost"]
+    assert plan.delete_partitions == ["gone", "stray"]
+    assert plan.reasons == {"b": "new", "lost": "new"}
+    restored = plan_document_updates({"a": "f1"}, {"a": "f1"}, existing_partitions=[])
+    assert restored.add_partitions == ["a"] and restored.reasons == {"a": "restored"}
+
+
+def test_cursor_round_trip() -> None:
+    fingerprints = {"b-md": "f" * 64, "가-txt": "0" * 64}
+    assert parse_cursor(serialize_cursor(fingerprints)) == fingerprints
+    assert parse_cursor(None) == {} and parse_cursor("") == {}
+    with pytest.raises(ValueError):
+        parse_cursor('["not", "a", "map"]')
+
+
+# ---------------------------------------------------------------------------------- sensor
+
+
+def test_new_files_add_partitions_and_request_runs(raw_docs: Path, instance: DagsterInstance) -> None:
+    result = tick(make_sensor(raw_docs), instance, cursor=None)
+    expected = ["faq-txt", "payment_security_regulation-md"]
+    assert requests_of(result, AddDynamicPartitionsRequest) == expected
+    assert sorted(r.partition_key for r in result.run_requests) == expected
+    for request in result.run_requests:
+        path = next(raw_docs.glob(f"{request.partition_key.rsplit('-', 1)[0]}.*"))
+        assert request.run_key == run_key_for(request.partition_key, fingerprint(path))
+        assert request.tags["kodistill/document_change"] == "new"
+    assert parse_cursor(result.cursor) == {key: fingerprint(p) for key, p in scan_documents(raw_docs).found.items()}
+    assert sorted(instance.get_dynamic_partitions("test_documents")) == expected
+
+
+def test_unchanged_files_request_nothing(raw_docs: Path, instance: DagsterInstance) -> None:
+    sensor = make_sensor(raw_docs)
+    first = tick(sensor, instance, cursor=None)
+    second = tick(sensor, instance, cursor=first.cursor)
+    assert not second.run_requests
+    assert not second.dynamic_partitions_requests
+    assert second.skip_reason is not None and "No new or changed" in second.skip_reason.skip_message
+    assert second.cursor == first.cursor
+
+
+def test_changed_file_gets_a_new_run_key(raw_docs: Path, instance: DagsterInstance) -> None:
+    sensor = make_sensor(raw_docs)
+    first = tick(sensor, instance, cursor=None)
+    (raw_docs / "faq.txt").write_text("자주 묻는 질문 (개정판)", encoding="utf-8")
+    second = tick(sensor, instance, cursor=first.cursor)
+    assert [r.partition_key for r in second.run_requests] == ["faq-txt"]
+    old_key = next(r.run_key for r in first.run_requests if r.partition_key == "faq-txt")
+    assert second.run_requests[0].run_key != old_key
+    assert second.run_requests[0].tags["kodistill/document_change"] == "changed"
+    assert not second.dynamic_partitions_requests
+    assert parse_cursor(second.cursor)["faq-txt"] == fingerprint(raw_docs / "faq.txt")
+
+
+def test_removed_file_deletes_its_partition_without_runs(raw_docs: Path, instance: DagsterInstance) -> None:
+    sensor = make_sensor(raw_docs)
+    first = tick(sensor, instance, cursor=None)
+    (raw_docs / "faq.txt").unlink()
+    second = tick(sensor, instance, cursor=first.cursor)
+    assert requests_of(second, DeleteDynamicPartitionsRequest) == ["faq-txt"]
+    assert not second.run_requests
+    assert "faq-txt" in second.skip_reason.skip_message
+    assert "faq-txt" not in parse_cursor(second.cursor)
+    assert instance.get_dynamic_partitions("test_documents") == ["payment_security_regulation-md"]
+
+
+def test_existing_partitions_with_cursor_are_not_requested_again(raw_docs: Path, instance: DagsterInstance) -> None:
+    current = {key: fingerprint(path) for key, path in scan_documents(raw_docs).found.items()}
+    instance.add_dynamic_partitions("test_documents", sorted(current))
+    result = tick(make_sensor(raw_docs), instance, cursor=serialize_cursor(current))
+    assert not result.run_requests and not result.dynamic_partitions_requests
+
+
+def test_existing_partitions_without_cursor_reuse_run_keys(raw_docs: Path, instance: DagsterInstance) -> None:
+    sensor = make_sensor(raw_docs)
+    first = tick(sensor, instance, cursor=None)
+    again = tick(sensor, instance, cursor=None)  # cursor lost: same content -> same run keys
+    assert not again.dynamic_partitions_requests
+    assert sorted(r.run_key for r in again.run_requests) == sorted(r.run_key for r in first.run_requests)
+
+
+def test_unsupported_files_are_logged_not_fatal(raw_docs: Path, instance: DagsterInstance, capfd) -> None:
+    (raw_docs / "slides.pptx").write_bytes(b"PK\x03\x04")
+    (raw_docs / ".DS_Store").write_bytes(b"\x00")
+    result = tick(make_sensor(raw_docs), instance, cursor=None)
+    assert "slides-pptx" not in requests_of(result, AddDynamicPartitionsRequest)
+    assert len(result.run_requests) == 2
+    logged = capfd.readouterr().err
+    assert "slides.pptx" in logged and "unsupported extension" in logged
+    assert ".DS_Store" not in logged
+
+
+def test_missing_folder_skips_and_keeps_cursor(tmp_path: Path, instance: DagsterInstance) -> None:
+    cursor = serialize_cursor({"a-md": "f" * 64})
+    instance.add_dynamic_partitions("test_documents", ["a-md"])
+    result = tick(make_sensor(tmp_path / "nowhere"), instance, cursor=cursor)
+    assert result.skip_reason is not None and not result.dynamic_partitions_requests
+    assert result.cursor == cursor
+
+
+def test_malformed_cursor_treats_everything_as_new(raw_docs: Path, instance: DagsterInstance) -> None:
+    result = tick(make_sensor(raw_docs), instance, cursor="{not json")
+    assert len(result.run_requests) == 2
+
+
+def test_default_folder_follows_data_dir_env_at_evaluation(raw_docs: Path, instance: DagsterInstance, monkeypatch) -> None:
+    sensor = make_sensor(None)
+    monkeypatch.setenv("KODISTILL_DATA_DIR", str(raw_docs.parent))
+    result = tick(sensor, instance, cursor=None)
+    assert len(result.run_requests) == 2
+
+
+def test_job_target_and_argument_checks(raw_docs: Path, instance: DagsterInstance) -> None:
+    job = define_asset_job("documents_job", selection=[documents], partitions_def=PARTITIONS)
+    sensor = build_document_sensor(
+        PARTITIONS, job=job, raw_docs_dir=str(raw_docs), scan_documents=scan_documents, fingerprint=fingerprint
+    )
+    assert sensor.name == "raw_documents_sensor" and sensor.minimum_interval_seconds == 30
+    assert len(tick(sensor, instance, cursor=None).run_requests) == 2
+    with pytest.raises(ValueError, match="exactly one"):
+        build_document_sensor(PARTITIONS, scan_documents=scan_documents, fingerprint=fingerprint)
+    with pytest.raises(ValueError, match="name"):
+        build_document_sensor(
+            DynamicPartitionsDefinition(lambda _: []),  # type: ignore[arg-type]
+            job=job,
+            scan_documents=scan_documents,
+            fingerprint=fingerprint,
+        )
+
+
+def test_sensor_in_definitions_resolves_run_requests(raw_docs: Path) -> None:
+    """As the daemon does: run requests resolve against partitions the same tick adds.
+
+    Resolution needs a persistent instance (one with an instance ref), hence `instance_for_test`.
+    """
+    from dagster import Definitions, instance_for_test
+
+    sensor = make_sensor(raw_docs, name="docs_sensor")
+    defs = Definitions(assets=[documents], sensors=[sensor])
+    with instance_for_test() as instance:
+        context = build_sensor_context(
+            instance=instance, instance_ref=instance.get_ref(), cursor=None, definitions=defs
+        )
+        result = sensor.evaluate_tick(context)
+        assert instance.get_dynamic_partitions("test_documents") == []  # the daemon applies the adds
+    assert sorted(r.partition_key for r in result.run_requests) == ["faq-txt", "payment_security_regulation-md"]
+    assert all(r.asset_selection == [AssetKey("documents")] for r in result.run_requests)
+    assert all(r.tags["dagster/partition"] == r.partition_key for r in result.run_requests)
+    assert json.loads(result.cursor)
