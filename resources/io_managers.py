@@ -21,10 +21,10 @@ from resources.paths import artifacts_dir
 class AtomicParquetIOManager(ConfigurableIOManager):
     """Parquet (pyarrow) storage for DataFrame assets with atomic writes."""
 
-    base_dir: str = Field(default_factory=lambda: str(artifacts_dir() / "assets"), description="Root folder of asset files.")
+    base_dir: str = Field(default="", description="Root folder of asset files; empty: <artifacts dir>/assets, resolved at use time.")
 
     def _asset_path(self, asset_path: list[str], partition_key: str | None) -> Path:
-        base = Path(self.base_dir).joinpath(*asset_path)
+        base = Path(self.base_dir or artifacts_dir() / "assets").joinpath(*asset_path)
         return base / f"{partition_key}.parquet" if partition_key is not None else base.with_suffix(".parquet")
 
     def handle_output(self, context: OutputContext, obj: pd.DataFrame) -> None:

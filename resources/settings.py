@@ -11,16 +11,17 @@ from resources.paths import artifacts_dir, data_dir
 
 
 class ProjectPaths(ConfigurableResource):
-    """Locations of the shipped inputs and the generated artifacts (defaults follow resources.paths)."""
+    """Locations of the shipped inputs and generated artifacts; empty fields follow resources.paths at use time."""
 
-    data_dir: str = Field(default_factory=lambda: str(data_dir()), description="Folder with products_all.csv and raw_docs/.")
-    artifacts_dir: str = Field(default_factory=lambda: str(artifacts_dir()), description="Folder for generated artifacts.")
+    data_dir: str = Field(default="", description="Folder with products_all.csv and raw_docs/; empty: KODISTILL_DATA_DIR or data/.")
+    artifacts_dir: str = Field(default="", description="Folder for generated artifacts; empty: KODISTILL_ARTIFACTS_DIR or artifacts/.")
 
     def data_path(self, *parts: str) -> Path:
-        return Path(self.data_dir).joinpath(*parts)
+        return Path(self.data_dir or data_dir()).joinpath(*parts)
 
     def artifact_path(self, *parts: str) -> Path:
-        path = Path(self.artifacts_dir).joinpath(*parts)
+        """A path under the artifacts folder; its parent folder is created."""
+        path = Path(self.artifacts_dir or artifacts_dir()).joinpath(*parts)
         path.parent.mkdir(parents=True, exist_ok=True)
         return path
 

@@ -1,0 +1,50 @@
+"""The demo's stage runner on a real (temporary) instance: documents per partition, then the rest."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from orchestration.definitions import DEMO_STAGES, defs
+from orchestration.demo import run_stages
+from orchestration.partitions import sync_document_partitions
+from resources.paths import data_dir
+
+
+@pytest.fixture
+def small_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Three shipped documents, one unusable file and a small catalogue, in a temporary data dir."""
+    raw = tmp_path / "data" / "raw_docs"
+    raw.mkdir(parents=True)
+    for name in sorted(p.name for p in (data_dir() / "raw_docs").iterdir())[:3]:
+        shutil.copy(data_dir() / "raw_docs" / name, raw / name)
+    (raw / "empty_notes.txt").write_text("   \n", encoding="utf-8")
+    shutil.copy(data_dir() / "products_all.csv", tmp_path / "data" / "products_all.csv")
+    monkeypatch.setenv("KODISTILL_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("KODISTILL_ARTIFACTS_DIR", str(tmp_path / "artifacts"))
+    return tmp_path
+
+
+def test_partitions_follow_the_folder(small_data: Path) -> None:
+    with dg.DagsterInstance.ephemeral() as instance:
+        keys = sync_document_partitions(instance, small_data / "data" / "raw_docs")
+        assert len(keys) == 4 and instance.get_dynamic_partitions("documents") == keys
+        (small_data / "data" / "raw_docs" / "empty_notes.txt").unlink()
+        assert sync_document_partitions(instance, small_data / "data" / "raw_docs") == keys[:0] + [k for k in keys if "empty" not in k]
+        assert "empty_notes-txt" not in instance.get_dynamic_partitions("documents")
+
+
+def test_demo_stages_materialize_everything(small_data: Path) -> None:
+    lines: list[str] = []
+    with dg.DagsterInstance.ephemeral() as instance:
+        results = run_stages(defs, DEMO_STAGES, instance, lines.append)
+        assert all(r.success for r in results), lines
+        assert not [r for r in results if r.failed_checks], lines
+        assert sum(r.job_name == "documents_job" for r in results) == 4
+        for key in ("chunks", "report_bullets"):
+            assert instance.get_latest_materialization_event(dg.AssetKey(key)) is not None
+    assert (small_data / "artifacts" / "assets" / "chunks.parquet").is_file()
+    assert (small_data / "artifacts" / "catalog" / "report_bullets.json").is_file()
