@@ -7,6 +7,7 @@ import dagster as dg
 from assets.catalog import assets as catalog_assets
 from assets.catalog import checks as catalog_checks
 from assets.knowledge import assets as knowledge_assets
+from assets.knowledge import checks as knowledge_checks
 from assets.knowledge.documents import fingerprint, scan_documents
 from assets.knowledge.partitions import document_partitions
 from orchestration.demo import Stage
@@ -38,7 +39,7 @@ raw_documents_sensor = build_document_sensor(
 
 defs = dg.Definitions(
     assets=dg.load_assets_from_modules([catalog_assets, knowledge_assets]),
-    asset_checks=dg.load_asset_checks_from_modules([catalog_checks]),
+    asset_checks=dg.load_asset_checks_from_modules([catalog_checks, knowledge_checks]),
     jobs=ALL_JOBS,
     sensors=[raw_documents_sensor],
     resources=build_resources(),
