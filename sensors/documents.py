@@ -5,7 +5,7 @@
 fingerprint functions from `assets.knowledge.documents`), so `sensors/` never imports `assets/`.
 
 Each evaluation scans the raw docs folder, fingerprints every document (sha256 of its bytes) and
-compares with the cursor, a JSON object {doc_id: fingerprint}:
+compares with the cursor (`DocumentCursor`: {doc_id: fingerprint} plus a revision per document):
 
 * new files -> `AddDynamicPartitionsRequest` + `RunRequest(partition_key=doc_id)`;
 * changed files -> a `RunRequest` with a new content-derived run_key;
@@ -13,8 +13,10 @@ compares with the cursor, a JSON object {doc_id: fingerprint}:
 * files that cannot be identified or read (unsupported extension, id collision, permissions) ->
   logged as warnings; the sensor does not fail, and an unreadable known file keeps its partition.
 
-Run keys are `f"{doc_id}:{fingerprint[:16]}"`, so Dagster never launches the same content twice
-from this sensor, even when the cursor is reset. The partition set is reconciled with the folder:
+Run keys are `f"{doc_id}:{fingerprint[:16]}"` for a document's first content and
+`f"{doc_id}:{fingerprint[:16]}:r{revision}"` after each change, so the same content is never run
+twice for one revision (not even after a cursor reset), while a file reverted to earlier content
+(A -> B -> A) still runs again. The partition set is reconciled with the folder:
 partitions whose file is gone are deleted even if the cursor never saw them, and a file whose
 partition was deleted by hand gets it back (with a run request).
 """
@@ -22,6 +24,7 @@ partition was deleted by hand gets it back (with a run request).
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,6 +74,49 @@ class DocumentChanges:
 
 
 @dataclass
+class DocumentCursor:
+    """Sensor state: fingerprints of the documents present, and a revision count per document.
+
+    A document's revision goes up each time its content changes (or it comes back after removal);
+    removed documents keep their revision, so a file reverted to earlier content (A -> B -> A) still
+    gets a run key never used before. Stored as JSON {"fingerprints": {...}, "revisions": {...}};
+    a flat {doc_id: fingerprint} object is also read (revision 0 for each).
+    """
+
+    fingerprints: dict[str, str] = field(default_factory=dict)
+    revisions: dict[str, int] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        """Compact, key-sorted JSON."""
+        payload = {
+            "fingerprints": dict(sorted(self.fingerprints.items())),
+            "revisions": dict(sorted(self.revisions.items())),
+        }
+        return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, raw: str | None) -> DocumentCursor:
+        """Parse a stored cursor; empty for None or ""; ValueError if malformed."""
+        if not raw:
+            return cls()
+        value = json.loads(raw)
+        if isinstance(value, dict) and set(value) == {"fingerprints", "revisions"}:
+            fingerprints, revisions = value["fingerprints"], value["revisions"]
+        else:
+            fingerprints, revisions = value, {}
+        if not _is_map(fingerprints, str) or not _is_map(revisions, int):
+            raise ValueError("document sensor cursor must hold {doc_id: fingerprint} and {doc_id: revision} maps")
+        return cls(dict(fingerprints), {key: revisions.get(key, 0) for key in fingerprints} | dict(revisions))
+
+
+def _is_map(value: Any, value_type: type) -> bool:
+    return isinstance(value, dict) and all(
+        isinstance(key, str) and isinstance(item, value_type) and not isinstance(item, bool)
+        for key, item in value.items()
+    )
+
+
+@dataclass
 class DocumentPlan:
     """What one sensor evaluation asks Dagster to do."""
 
@@ -78,7 +124,7 @@ class DocumentPlan:
     delete_partitions: list[str] = field(default_factory=list)
     run_keys: dict[str, str] = field(default_factory=dict)  # doc_id -> run_key
     reasons: dict[str, str] = field(default_factory=dict)  # doc_id -> "new" | "changed" | "restored"
-    cursor: dict[str, str] = field(default_factory=dict)
+    cursor: DocumentCursor = field(default_factory=DocumentCursor)
 
 
 def diff_documents(previous: Mapping[str, str], current: Mapping[str, str]) -> DocumentChanges:
@@ -90,43 +136,41 @@ def diff_documents(previous: Mapping[str, str], current: Mapping[str, str]) -> D
     )
 
 
-def run_key_for(doc_id: str, fingerprint: str) -> str:
-    """Content-derived run key: one run per (document, content)."""
-    return f"{doc_id}:{fingerprint[:RUN_KEY_FINGERPRINT_CHARS]}"
+def run_key_for(doc_id: str, fingerprint: str, revision: int = 0) -> str:
+    """Content-derived run key: f"{doc_id}:{fingerprint[:16]}", plus f":r{revision}" after a change."""
+    key = f"{doc_id}:{fingerprint[:RUN_KEY_FINGERPRINT_CHARS]}"
+    return key if revision == 0 else f"{key}:r{revision}"
+
+
+def _next_revisions(previous: DocumentCursor, changes: DocumentChanges, current: Iterable[str]) -> dict[str, int]:
+    revisions = dict(previous.revisions)
+    for doc_id in changes.changed:
+        revisions[doc_id] = revisions.get(doc_id, 0) + 1
+    for doc_id in changes.new:  # a document seen before (removed, now back) continues its count
+        revisions[doc_id] = revisions[doc_id] + 1 if doc_id in revisions else 0
+    for doc_id in current:
+        revisions.setdefault(doc_id, 0)
+    return revisions
 
 
 def plan_document_updates(
-    previous: Mapping[str, str], current: Mapping[str, str], existing_partitions: Iterable[str]
+    previous: DocumentCursor, current: Mapping[str, str], existing_partitions: Iterable[str]
 ) -> DocumentPlan:
     """Partitions to add/delete and runs to request, given the cursor, the folder and the instance."""
     existing = set(existing_partitions)
-    changes = diff_documents(previous, current)
+    changes = diff_documents(previous.fingerprints, current)
     missing = sorted(set(current) - existing)
     reasons = {doc_id: "restored" for doc_id in missing}
     reasons.update({doc_id: "new" for doc_id in changes.new})
     reasons.update({doc_id: "changed" for doc_id in changes.changed})
+    revisions = _next_revisions(previous, changes, current)
     return DocumentPlan(
         add_partitions=missing,
         delete_partitions=sorted(existing - set(current)),
-        run_keys={doc_id: run_key_for(doc_id, current[doc_id]) for doc_id in sorted(reasons)},
+        run_keys={doc_id: run_key_for(doc_id, current[doc_id], revisions[doc_id]) for doc_id in sorted(reasons)},
         reasons=dict(sorted(reasons.items())),
-        cursor=dict(sorted(current.items())),
+        cursor=DocumentCursor(dict(sorted(current.items())), dict(sorted(revisions.items()))),
     )
-
-
-def parse_cursor(cursor: str | None) -> dict[str, str]:
-    """The {doc_id: fingerprint} map stored in the cursor; {} for none; ValueError if malformed."""
-    if not cursor:
-        return {}
-    value = json.loads(cursor)
-    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
-        raise ValueError("document sensor cursor must be a JSON object of string -> string")
-    return value
-
-
-def serialize_cursor(fingerprints: Mapping[str, str]) -> str:
-    """Compact, key-sorted JSON for the cursor."""
-    return json.dumps(dict(sorted(fingerprints.items())), ensure_ascii=False, separators=(",", ":"))
 
 
 def default_raw_docs_dir() -> Path:
@@ -138,7 +182,7 @@ def build_document_sensor(
     partitions_def: DynamicPartitionsDefinition,
     asset_selection: Sequence[AssetKey] | None = None,
     job: Any = None,
-    raw_docs_dir: str | None = None,
+    raw_docs_dir: str | os.PathLike[str] | None = None,
     minimum_interval_seconds: int = 30,
     name: str = "raw_documents_sensor",
     *,
@@ -147,14 +191,16 @@ def build_document_sensor(
 ) -> SensorDefinition:
     """A sensor keeping `partitions_def` equal to the documents in the raw docs folder.
 
-    Exactly one of `asset_selection` / `job` is the target of the run requests. `scan_documents`
-    and `fingerprint` come from `assets.knowledge.documents` (passed in by `orchestration`).
+    Exactly one of `asset_selection` / `job` is the target of the run requests (both must select
+    assets partitioned by `partitions_def`). `raw_docs_dir` fixes the folder; left None, it is
+    `<data_dir()>/raw_docs` resolved at each evaluation. `scan_documents` and `fingerprint` are
+    `assets.knowledge.documents.scan_documents` / `.fingerprint`, passed in by `orchestration`.
     """
     if partitions_def.name is None:
         raise ValueError("the documents DynamicPartitionsDefinition needs a name")
     if (asset_selection is None) == (job is None):
         raise ValueError("build_document_sensor needs exactly one of asset_selection or job")
-    target: dict[str, Any] = {"job": job} if job is not None else {"asset_selection": list(asset_selection or [])}
+    target: dict[str, Any] = {"job": job} if job is not None else {"asset_selection": asset_selection}
     partitions_name = partitions_def.name
 
     @sensor(
@@ -179,17 +225,18 @@ def evaluate_documents(
 ) -> SensorResult:
     """One sensor tick (see the module docstring)."""
     try:
-        previous = parse_cursor(context.cursor)
+        previous = DocumentCursor.from_json(context.cursor)
     except ValueError as error:
         context.log.warning(f"Ignoring unreadable cursor ({error}); every document is treated as new")
-        previous = {}
+        previous = DocumentCursor()
     try:
         scan = scan_documents(folder)
     except (InputDataError, OSError) as error:
         return SensorResult(skip_reason=f"Raw documents folder not scanned: {error}", cursor=context.cursor)
-    current = _fingerprints(context, scan, previous, fingerprint)
+    current = _fingerprints(context, scan, previous.fingerprints, fingerprint)
     _log_problems(context, scan.problems)
-    plan = plan_document_updates(previous, current, _existing_partitions(context, partitions_def, previous))
+    existing = _existing_partitions(context, partitions_def, previous.fingerprints)
+    plan = plan_document_updates(previous, current, existing)
     return _result(context, partitions_def, plan, scan)
 
 
@@ -238,7 +285,7 @@ def _result(
         partition_requests.append(partitions_def.build_delete_request(plan.delete_partitions))
         context.log.info(f"Removed document(s), deleting partition(s): {plan.delete_partitions}")
     runs = [_run_request(doc_id, run_key, plan.reasons[doc_id], scan) for doc_id, run_key in plan.run_keys.items()]
-    cursor = serialize_cursor(plan.cursor)
+    cursor = plan.cursor.to_json()
     if runs:
         return SensorResult(run_requests=runs, dynamic_partitions_requests=partition_requests, cursor=cursor)
     return SensorResult(skip_reason=_skip_message(plan), dynamic_partitions_requests=partition_requests, cursor=cursor)
@@ -254,7 +301,7 @@ def _run_request(doc_id: str, run_key: str, reason: str, scan: ScanResult) -> Ru
 
 
 def _skip_message(plan: DocumentPlan) -> str:
-    message = f"No new or changed documents ({len(plan.cursor)} tracked)"
+    message = f"No new or changed documents ({len(plan.cursor.fingerprints)} tracked)"
     if plan.delete_partitions:
         message += f"; deleted partition(s) of removed document(s): {', '.join(plan.delete_partitions)}"
     return message

@@ -4,8 +4,9 @@
 with Kiwi (through `KoreanTokenizer`), then packs whole sentences into chunks of at most
 `max_tokens` Kiwi morphemes; a chunk may run across a paragraph break. Each chunk after the first
 starts with the trailing whole sentences of the previous chunk that fit in `overlap_tokens`. A
-sentence longer than the budget is cut at word (eojeol) boundaries, or at morpheme boundaries inside
-a word when one word alone is too long, so every chunk is non-empty and within the budget.
+sentence longer than the budget is cut at line breaks (tables, lists), else at word (eojeol)
+boundaries, else at morpheme boundaries inside a word, so every chunk is non-empty and within the
+budget.
 
 Guarantees, for every chunk `c` of `chunk_document(doc_id, text, tokenizer, ...)`:
 * `text[c.char_start:c.char_end] == c.text` exactly (chunks never start or end with whitespace;
@@ -28,6 +29,7 @@ from resources.korean import KoreanTokenizer
 
 MIN_MAX_TOKENS = 8
 _BLANK_LINE = re.compile(r"\n[^\S\n]*\n\s*")
+_LINES, _WORDS, _MORPHEMES = 0, 1, 2  # levels at which an over-long sentence is cut
 
 
 @dataclass(frozen=True)
@@ -99,7 +101,7 @@ def chunk_document(
         return []
     packer = _Packer(text, tokenizer, max_tokens, overlap_tokens)
     spans = packer.pack(_sentence_segments(text, tokenizer))
-    return [_make_chunk(doc_id, position, text, start, end, tokens) for position, (start, end, tokens) in enumerate(spans)]
+    return [_make_chunk(doc_id, position, text, *span) for position, span in enumerate(spans)]
 
 
 def _make_chunk(doc_id: str, position: int, text: str, start: int, end: int, tokens: int) -> Chunk:
@@ -267,15 +269,18 @@ class _Packer:
     # ------------------------------------------------------------------------ cutting long spans
 
     def _cut(self, start: int, end: int) -> list[_Segment]:
-        """Pieces of text[start:end], each verified within the budget, cut at word boundaries."""
-        tokens = self.tokenizer.kiwi.tokenize(self.text[start:end])
-        words = _group_tokens(tokens, start, self.text, words=True)
-        return self._fit(words, start, end, level=0)
+        """Pieces of text[start:end], each verified within the budget.
 
-    def _fit(self, units: list[_Unit], start: int, end: int, level: int) -> list[_Segment]:
-        if not units:
-            start, end = _strip_span(self.text, start, end)
-            return [_Segment(start, end, self.count(start, end))] if start < end else []
+        Cuts prefer line breaks (a table or list Kiwi saw as one sentence), then word boundaries,
+        then morpheme boundaries inside a word, then characters.
+        """
+        return self._fit(self._units(start, end, _LINES), _LINES)
+
+    def _units(self, start: int, end: int, level: int) -> list[_Unit]:
+        tokens = self.tokenizer.kiwi.tokenize(self.text[start:end])
+        return _group_tokens(tokens, start, self.text, level)
+
+    def _fit(self, units: list[_Unit], level: int) -> list[_Segment]:
         pieces: list[_Segment] = []
         for group in _greedy_groups(units, self.max_tokens):
             pieces.extend(self._fit_group(group, level))
@@ -288,11 +293,13 @@ class _Packer:
             return [_Segment(start, end, tokens)]
         if len(group) > 1:
             middle = len(group) // 2
-            return self._fit(group[:middle], start, end, level) + self._fit(group[middle:], start, end, level)
-        if level == 0:  # one word over budget: cut it at morpheme boundaries
-            morphemes = _group_tokens(self.tokenizer.kiwi.tokenize(self.text[start:end]), start, self.text, words=False)
-            if len(morphemes) > 1:
-                return self._fit(morphemes, start, end, level=1)
+            return self._fit(group[:middle], level) + self._fit(group[middle:], level)
+        if level < _MORPHEMES:  # one unit over budget: cut it at the next finer boundaries
+            finer = self._units(start, end, level + 1)
+            if len(finer) > 1:
+                return self._fit(finer, level + 1)
+            if level + 1 < _MORPHEMES:
+                return self._fit_group(finer or group, level + 1)
         return self._halve_characters(start, end)
 
     def _halve_characters(self, start: int, end: int) -> list[_Segment]:
@@ -306,13 +313,13 @@ class _Packer:
         return [piece for span in (left, right) if span[0] < span[1] for piece in self._halve_characters(*span)]
 
 
-def _group_tokens(tokens: Sequence[Any], offset: int, text: str, words: bool) -> list[_Unit]:
-    """Merge Kiwi tokens into units: words (no whitespace between tokens) or overlapping morphemes."""
+def _group_tokens(tokens: Sequence[Any], offset: int, text: str, level: int) -> list[_Unit]:
+    """Merge Kiwi tokens into units of a level: lines, words, or (overlapping) morphemes."""
     units: list[_Unit] = []
     for token in tokens:
         start = offset + token.start
         end = start + token.len
-        if units and _joins(units[-1], start, text, words):
+        if units and _joins(units[-1], start, text, level):
             last = units[-1]
             units[-1] = _Unit(last.start, max(last.end, end), last.tokens + 1)
         else:
@@ -320,10 +327,13 @@ def _group_tokens(tokens: Sequence[Any], offset: int, text: str, words: bool) ->
     return [unit for unit in units if unit.end > unit.start]
 
 
-def _joins(unit: _Unit, start: int, text: str, words: bool) -> bool:
+def _joins(unit: _Unit, start: int, text: str, level: int) -> bool:
     if start < unit.end or start == unit.start:  # overlapping or zero-width token
         return True
-    return words and not any(char.isspace() for char in text[unit.end : start])
+    gap = text[unit.end : start]
+    if level == _LINES:
+        return "\n" not in gap
+    return level == _WORDS and not any(char.isspace() for char in gap)
 
 
 def _greedy_groups(units: list[_Unit], max_tokens: int) -> list[list[_Unit]]:

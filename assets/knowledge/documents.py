@@ -301,6 +301,7 @@ def _first_line(text: str) -> str:
 
 
 _ALLOWED_CONTROLS = frozenset("\t\n\r\x0c")
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 
 def _looks_like_text(text: str) -> bool:
@@ -318,7 +319,7 @@ def _looks_like_text(text: str) -> bool:
 
 def decode_text(data: bytes, name: str = "<bytes>") -> tuple[str, str]:
     """Decode a text file's bytes; returns (text, encoding) or raises `BinaryDocumentError`."""
-    for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+    for bom, encoding in _BOMS:
         if data.startswith(bom):
             return _decode_strict(data, encoding, name), encoding
     if b"\x00" in data:
@@ -337,7 +338,8 @@ def _decode_strict(data: bytes, encoding: str, name: str) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as error:
-        raise BinaryDocumentError(name, f"starts with a {encoding} byte-order mark but is not valid {encoding}") from error
+        reason = f"starts with a {encoding} byte-order mark but is not valid {encoding}"
+        raise BinaryDocumentError(name, reason) from error
 
 
 def _decode_detected(data: bytes, name: str) -> tuple[str, str]:
@@ -396,7 +398,7 @@ _MD_INLINE = [
     (re.compile(r"(?<![\w*])\*(?=[^\s*])(.+?)(?<=[^\s*])\*(?![\w*])"), r"\1"),  # *italic*
     (re.compile(r"(?<![\w_])_(?=[^\s_])(.+?)(?<=[^\s_])_(?![\w_])"), r"\1"),  # _italic_
     (re.compile(r"<br\s*/?>", re.IGNORECASE), "\n"),
-    (re.compile(r"</?(?:p|div|span|b|i|u|em|strong|sup|sub|small|details|summary|mark|kbd)\b[^>]*>", re.IGNORECASE), ""),
+    (re.compile(r"</?(?:p|div|span|b|i|u|em|strong|sup|sub|small|details|summary|mark|kbd)\b[^>]*>", re.I), ""),
 ]
 
 
@@ -436,10 +438,8 @@ def _split_front_matter(lines: list[str]) -> tuple[list[str], str | None]:
         return lines, None
     for index, line in enumerate(lines[1:50], start=1):
         if line.strip() in ("---", "..."):
-            title = next(
-                (entry.split(":", 1)[1].strip().strip("\"'") for entry in lines[1:index] if entry.lower().startswith("title:")),
-                None,
-            )
+            titles = [entry.split(":", 1)[1] for entry in lines[1:index] if entry.lower().startswith("title:")]
+            title = titles[0].strip().strip("\"'") if titles else None
             return lines[index + 1 :], title or None
     return lines, None
 
@@ -559,7 +559,8 @@ def pdf_to_text(path: Path, relative: str) -> tuple[str, str | None]:
     try:
         pages = [page.extract_text() or "" for page in reader.pages]
     except Exception as error:
-        raise UnreadableDocumentError(relative, f"PDF text extraction failed ({type(error).__name__}: {error})") from error
+        reason = f"PDF text extraction failed ({type(error).__name__}: {error})"
+        raise UnreadableDocumentError(relative, reason) from error
     return "\n\n".join(pages), _pdf_title(reader)
 
 

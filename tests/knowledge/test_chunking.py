@@ -97,6 +97,18 @@ def test_one_very_long_sentence_is_cut_at_word_boundaries(tokenizer: KoreanToken
         assert chunk.char_end == len(text) or chunk.char_end in words
 
 
+def test_table_seen_as_one_sentence_is_cut_at_line_breaks(tokenizer: KoreanTokenizer) -> None:
+    rows = [f"{i}등급 | 거래액 {i},000만 원 이상 | 주문이행률 9{i}% 이상 | 수수료 {i}%p 할인" for i in range(1, 9)]
+    text = "등급 | 거래액 | 주문이행률 | 혜택\n" + "\n".join(rows)
+    assert len(tokenizer.split_sentences(text)) == 1  # no sentence ends: Kiwi sees one sentence
+    chunks = chunk_document("table", text, tokenizer, max_tokens=40, overlap_tokens=0)
+    check_chunks(chunks, text, "table", tokenizer, 40)
+    assert len(chunks) > 1
+    for chunk in chunks:
+        assert chunk.char_start == 0 or text[chunk.char_start - 1] == "\n"
+        assert chunk.char_end == len(text) or text[chunk.char_end] == "\n"
+
+
 def test_one_word_over_budget_is_cut_at_morphemes(tokenizer: KoreanTokenizer) -> None:
     text = "보안규정을준수하여야하며위반시제재를받는다" * 12
     chunks = chunk_document("doc", text, tokenizer, max_tokens=10, overlap_tokens=2)
@@ -114,6 +126,17 @@ def test_mixed_korean_english_numbers(tokenizer: KoreanTokenizer) -> None:
     chunks = chunk_document("mixed-txt", text, tokenizer, max_tokens=48, overlap_tokens=12)
     check_chunks(chunks, text, "mixed-txt", tokenizer, 48)
     assert any("https://example.com/docs?id=42" in c.text for c in chunks)
+
+
+def test_unbalanced_quote_does_not_merge_later_paragraphs(tokenizer: KoreanTokenizer) -> None:
+    """Kiwi pairs an unclosed quote with a later one and returns everything between as one sentence
+    (seen in KorQuAD: 'a부터 ... Don't); splitting per paragraph keeps the other paragraphs intact."""
+    body = "금융회사는 보안 대책을 수립하여야 한다. 이용자는 비밀번호를 변경해야 한다. 사고는 즉시 보고한다."
+    text = "\n\n".join(["열은 'a부터 h까지의 알파벳이 붙어 있다.", *[body] * 12, "싱글 'I Don't Need a Man'은 성공했다."])
+    assert len(tokenizer.split_sentences(text)) == 1  # the Kiwi behaviour this guards against
+    chunks = chunk_document("doc", text, tokenizer, max_tokens=40, overlap_tokens=0)
+    check_chunks(chunks, text, "doc", tokenizer, 40)
+    assert all(chunk.text.endswith(".") for chunk in chunks)
 
 
 def test_overlap_is_trailing_whole_sentences_within_budget(tokenizer: KoreanTokenizer) -> None:

@@ -21,12 +21,11 @@ from dagster import (
 
 from assets.knowledge.documents import fingerprint, scan_documents
 from sensors.documents import (
+    DocumentCursor,
     build_document_sensor,
     diff_documents,
-    parse_cursor,
     plan_document_updates,
     run_key_for,
-    serialize_cursor,
 )
 
 PARTITIONS = DynamicPartitionsDefinition(name="test_documents")
@@ -76,6 +75,10 @@ def tick(sensor, instance: DagsterInstance, cursor: str | None) -> SensorResult:
     return result
 
 
+def fingerprints_in(cursor: str | None) -> dict[str, str]:
+    return DocumentCursor.from_json(cursor).fingerprints
+
+
 def requests_of(result: SensorResult, kind: type) -> list[str]:
     return [key for r in result.dynamic_partitions_requests or [] if isinstance(r, kind) for key in r.partition_keys]
 
@@ -92,21 +95,42 @@ def test_diff_documents() -> None:
 
 def test_plan_reconciles_with_existing_partitions() -> None:
     plan = plan_document_updates(
-        previous={"a": "f1", "gone": "f2"}, current={"a": "f1", "b": "f3", "lost": "f4"}, existing_partitions=["a", "gone", "stray"]
+        previous=DocumentCursor({"a": "f1", "gone": "f2"}, {"a": 0, "gone": 3}),
+        current={"a": "f1", "b": "f3", "lost": "f4"},
+        existing_partitions=["a", "gone", "stray"],
     )
     assert plan.add_partitions == ["b", "lost"]
     assert plan.delete_partitions == ["gone", "stray"]
     assert plan.reasons == {"b": "new", "lost": "new"}
-    restored = plan_document_updates({"a": "f1"}, {"a": "f1"}, existing_partitions=[])
+    assert plan.cursor.fingerprints == {"a": "f1", "b": "f3", "lost": "f4"}
+    assert plan.cursor.revisions == {"a": 0, "b": 0, "gone": 3, "lost": 0}  # "gone" keeps its count
+    restored = plan_document_updates(DocumentCursor({"a": "f1"}), {"a": "f1"}, existing_partitions=[])
     assert restored.add_partitions == ["a"] and restored.reasons == {"a": "restored"}
 
 
+def test_revisions_make_reverted_content_run_again() -> None:
+    cursor = DocumentCursor()
+    keys = []
+    for content in ["A" * 64, "B" * 64, "A" * 64, "B" * 64]:
+        plan = plan_document_updates(cursor, {"doc": content}, existing_partitions=["doc"])
+        keys.append(plan.run_keys["doc"])
+        cursor = plan.cursor
+    assert keys[0] == run_key_for("doc", "A" * 64) == "doc:" + "A" * 16
+    assert len(set(keys)) == 4
+    gone = plan_document_updates(cursor, {}, existing_partitions=["doc"])
+    back = plan_document_updates(gone.cursor, {"doc": "A" * 64}, existing_partitions=[])
+    assert back.run_keys["doc"] not in keys
+
+
 def test_cursor_round_trip() -> None:
-    fingerprints = {"b-md": "f" * 64, "가-txt": "0" * 64}
-    assert parse_cursor(serialize_cursor(fingerprints)) == fingerprints
-    assert parse_cursor(None) == {} and parse_cursor("") == {}
-    with pytest.raises(ValueError):
-        parse_cursor('["not", "a", "map"]')
+    cursor = DocumentCursor({"b-md": "f" * 64, "가-txt": "0" * 64}, {"b-md": 2, "가-txt": 0, "old-md": 5})
+    assert DocumentCursor.from_json(cursor.to_json()) == cursor
+    assert DocumentCursor.from_json(None) == DocumentCursor() == DocumentCursor.from_json("")
+    flat = DocumentCursor.from_json(json.dumps({"a-md": "f" * 64}))  # plain {doc_id: fingerprint}
+    assert flat == DocumentCursor({"a-md": "f" * 64}, {"a-md": 0})
+    for bad in ['["not", "a", "map"]', '{"a": 1}', '{"fingerprints": {"a": "f"}, "revisions": {"a": "x"}}']:
+        with pytest.raises(ValueError):
+            DocumentCursor.from_json(bad)
 
 
 # ---------------------------------------------------------------------------------- sensor
@@ -121,7 +145,7 @@ def test_new_files_add_partitions_and_request_runs(raw_docs: Path, instance: Dag
         path = next(raw_docs.glob(f"{request.partition_key.rsplit('-', 1)[0]}.*"))
         assert request.run_key == run_key_for(request.partition_key, fingerprint(path))
         assert request.tags["kodistill/document_change"] == "new"
-    assert parse_cursor(result.cursor) == {key: fingerprint(p) for key, p in scan_documents(raw_docs).found.items()}
+    assert fingerprints_in(result.cursor) == {key: fingerprint(p) for key, p in scan_documents(raw_docs).found.items()}
     assert sorted(instance.get_dynamic_partitions("test_documents")) == expected
 
 
@@ -145,7 +169,11 @@ def test_changed_file_gets_a_new_run_key(raw_docs: Path, instance: DagsterInstan
     assert second.run_requests[0].run_key != old_key
     assert second.run_requests[0].tags["kodistill/document_change"] == "changed"
     assert not second.dynamic_partitions_requests
-    assert parse_cursor(second.cursor)["faq-txt"] == fingerprint(raw_docs / "faq.txt")
+    assert fingerprints_in(second.cursor)["faq-txt"] == fingerprint(raw_docs / "faq.txt")
+    (raw_docs / "faq.txt").write_text("자주 묻는 질문", encoding="utf-8")  # reverted to the first content
+    third = tick(sensor, instance, cursor=second.cursor)
+    assert [r.partition_key for r in third.run_requests] == ["faq-txt"]
+    assert third.run_requests[0].run_key not in {old_key, second.run_requests[0].run_key}
 
 
 def test_removed_file_deletes_its_partition_without_runs(raw_docs: Path, instance: DagsterInstance) -> None:
@@ -156,14 +184,14 @@ def test_removed_file_deletes_its_partition_without_runs(raw_docs: Path, instanc
     assert requests_of(second, DeleteDynamicPartitionsRequest) == ["faq-txt"]
     assert not second.run_requests
     assert "faq-txt" in second.skip_reason.skip_message
-    assert "faq-txt" not in parse_cursor(second.cursor)
+    assert "faq-txt" not in fingerprints_in(second.cursor)
     assert instance.get_dynamic_partitions("test_documents") == ["payment_security_regulation-md"]
 
 
 def test_existing_partitions_with_cursor_are_not_requested_again(raw_docs: Path, instance: DagsterInstance) -> None:
     current = {key: fingerprint(path) for key, path in scan_documents(raw_docs).found.items()}
     instance.add_dynamic_partitions("test_documents", sorted(current))
-    result = tick(make_sensor(raw_docs), instance, cursor=serialize_cursor(current))
+    result = tick(make_sensor(raw_docs), instance, cursor=json.dumps(current))  # flat cursor accepted
     assert not result.run_requests and not result.dynamic_partitions_requests
 
 
@@ -187,7 +215,7 @@ def test_unsupported_files_are_logged_not_fatal(raw_docs: Path, instance: Dagste
 
 
 def test_missing_folder_skips_and_keeps_cursor(tmp_path: Path, instance: DagsterInstance) -> None:
-    cursor = serialize_cursor({"a-md": "f" * 64})
+    cursor = DocumentCursor({"a-md": "f" * 64}, {"a-md": 0}).to_json()
     instance.add_dynamic_partitions("test_documents", ["a-md"])
     result = tick(make_sensor(tmp_path / "nowhere"), instance, cursor=cursor)
     assert result.skip_reason is not None and not result.dynamic_partitions_requests
@@ -199,7 +227,7 @@ def test_malformed_cursor_treats_everything_as_new(raw_docs: Path, instance: Dag
     assert len(result.run_requests) == 2
 
 
-def test_default_folder_follows_data_dir_env_at_evaluation(raw_docs: Path, instance: DagsterInstance, monkeypatch) -> None:
+def test_default_folder_follows_data_dir_env(raw_docs: Path, instance: DagsterInstance, monkeypatch) -> None:
     sensor = make_sensor(None)
     monkeypatch.setenv("KODISTILL_DATA_DIR", str(raw_docs.parent))
     result = tick(sensor, instance, cursor=None)
