@@ -19,6 +19,9 @@ COMMAND_MODULES: tuple[str, ...] = (
     "demo",
     "bullets",
     "generate_products",
+    "korquad",
+    "eval_retrieval",
+    "search",
 )
 
 

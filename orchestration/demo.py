@@ -32,12 +32,15 @@ class StageResult:
     partition_key: str | None
     success: bool
     seconds: float
-    failed_checks: list[str] = field(default_factory=list)
+    checks: dict[str, bool] = field(default_factory=dict)  # "asset:check" -> passed
+
+    @property
+    def failed_checks(self) -> list[str]:
+        return [name for name, passed in self.checks.items() if not passed]
 
 
-def _failed_checks(result: dg.ExecuteInProcessResult) -> list[str]:
-    evaluations = result.get_asset_check_evaluations()
-    return [f"{e.asset_key.to_user_string()}:{e.check_name}" for e in evaluations if not e.passed]
+def _check_outcomes(result: dg.ExecuteInProcessResult) -> dict[str, bool]:
+    return {f"{e.asset_key.to_user_string()}:{e.check_name}": e.passed for e in result.get_asset_check_evaluations()}
 
 
 def run_stage(defs: dg.Definitions, stage: Stage, instance: dg.DagsterInstance, echo: Callable[[str], None]) -> list[StageResult]:
@@ -48,7 +51,7 @@ def run_stage(defs: dg.Definitions, stage: Stage, instance: dg.DagsterInstance, 
     for key in keys:
         started = time.perf_counter()
         result = job.execute_in_process(instance=instance, partition_key=key, raise_on_error=False, run_config=QUIET_RUN_CONFIG)
-        outcome = StageResult(stage.job_name, key, result.success, time.perf_counter() - started, _failed_checks(result))
+        outcome = StageResult(stage.job_name, key, result.success, time.perf_counter() - started, _check_outcomes(result))
         echo(f"  {stage.job_name}{f' [{key}]' if key else ''}: {'ok' if outcome.success else 'FAILED'} in {outcome.seconds:.1f} s"
              + (f"; failed checks: {', '.join(outcome.failed_checks)}" if outcome.failed_checks else ""))
         results.append(outcome)

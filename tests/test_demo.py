@@ -44,7 +44,19 @@ def test_demo_stages_materialize_everything(small_data: Path) -> None:
         assert all(r.success for r in results), lines
         assert not [r for r in results if r.failed_checks], lines
         assert sum(r.job_name == "documents_job" for r in results) == 4
-        for key in ("chunks", "report_bullets"):
+        checks = {name: passed for r in results for name, passed in r.checks.items()}
+        assert checks == {
+            "chunks:chunks_within_budget_and_non_empty": True,
+            "bm25_index:index_matches_chunks": True,
+            "dense_index:index_matches_chunks": True,
+            "retrieval_eval:retrieval_recall_floor": True,
+            "products:products_quarantine_ratio": True,
+            "products:products_required_columns": True,
+            "category_metrics:category_metrics_consistent": True,
+            "report_bullets:report_bullets_valid_and_faithful": True,
+        }
+        for key in ("chunks", "bm25_index", "dense_index", "retrieval_eval", "report_bullets"):
             assert instance.get_latest_materialization_event(dg.AssetKey(key)) is not None
     assert (small_data / "artifacts" / "assets" / "chunks.parquet").is_file()
+    assert (small_data / "artifacts" / "knowledge" / "retriever" / "manifest.json").is_file()
     assert (small_data / "artifacts" / "catalog" / "report_bullets.json").is_file()

@@ -3,7 +3,10 @@
 import dagster as dg
 import pandas as pd
 
-from assets.knowledge.assets import chunks
+from assets.knowledge.assets import chunks, retrieval_eval, retriever_dir
+from resources.retrieval.dense import IndexIntegrityError
+from resources.retrieval.hybrid import DEFAULT_FUSION, HybridRetriever
+from resources.settings import ProjectPaths, QualityThresholds
 
 
 @dg.asset_check(asset=chunks, blocking=True)
@@ -21,9 +24,43 @@ def chunks_within_budget_and_non_empty(context: dg.AssetCheckExecutionContext, c
 
 def _configured_budget(context: dg.AssetCheckExecutionContext) -> int:
     """The max_tokens the latest chunks materialization used (recorded in its metadata)."""
+    return int(_latest_chunks_metadata(context, "max_tokens"))
+
+
+def _latest_chunks_metadata(context: dg.AssetCheckExecutionContext, key: str) -> object:
     event = context.instance.get_latest_materialization_event(dg.AssetKey("chunks"))
     metadata = event.asset_materialization.metadata if event and event.asset_materialization else {}
-    value = metadata.get("max_tokens")
-    if value is None:
-        raise dg.Failure("chunks has no recorded max_tokens; materialize chunks before checking it")
-    return int(value.value)
+    if key not in metadata:
+        raise dg.Failure(f"the latest chunks materialization has no '{key}' metadata; materialize chunks first")
+    return metadata[key].value
+
+
+@dg.multi_asset_check(
+    specs=[
+        dg.AssetCheckSpec("index_matches_chunks", asset="bm25_index", additional_deps=["chunks"], blocking=True),
+        dg.AssetCheckSpec("index_matches_chunks", asset="dense_index", additional_deps=["chunks"], blocking=True),
+    ],
+)
+def indexes_verified_and_complete(context: dg.AssetCheckExecutionContext, paths: ProjectPaths):  # noqa: ANN201
+    """Checksums verify before loading, and each index holds exactly one entry per chunk."""
+    chunk_count = int(_latest_chunks_metadata(context, "chunks"))
+    try:
+        retriever = HybridRetriever.load(retriever_dir(paths))
+    except (IndexIntegrityError, FileNotFoundError) as error:
+        for asset in ("bm25_index", "dense_index"):
+            yield dg.AssetCheckResult(asset_key=asset, check_name="index_matches_chunks", passed=False, metadata={"error": str(error)})
+        return
+    sizes = {"bm25_index": len(retriever.bm25), "dense_index": len(retriever.dense)}
+    for asset, size in sizes.items():
+        yield dg.AssetCheckResult(
+            asset_key=asset, check_name="index_matches_chunks", passed=size == chunk_count == len(retriever.chunk_ids),
+            metadata={"index_size": size, "chunks": chunk_count, "checksums": "verified"},
+        )
+
+
+@dg.asset_check(asset=retrieval_eval)
+def retrieval_recall_floor(retrieval_eval: pd.DataFrame, quality: QualityThresholds) -> dg.AssetCheckResult:
+    """The default hybrid fusion reaches recall@5 of at least `QualityThresholds.min_recall_at_5`."""
+    row = retrieval_eval.set_index("mode").loc[DEFAULT_FUSION]
+    recall = float(row["recall@5"])
+    return dg.AssetCheckResult(passed=recall >= quality.min_recall_at_5, metadata={"recall@5": recall, "floor": quality.min_recall_at_5})
