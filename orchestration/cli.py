@@ -22,6 +22,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "korquad",
     "eval_retrieval",
     "search",
+    "questions",
+    "answer",
 )
 
 

@@ -1,0 +1,1 @@
+"""Tests of the distillation group: questions, teacher backends, grounding, checkpoints, CLI."""

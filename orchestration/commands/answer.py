@@ -1,0 +1,195 @@
+"""`kodistill answer`: retrieval-grounded teacher answers for a JSONL file of questions, resumable.
+
+Corpus lines `{"id", "text", "doc_id"?}` and query lines `{"id", "query", ...}` as in
+`kodistill eval-retrieval`. For each query: hybrid retrieval of the top-k chunks, then the teacher
+(`extractive` or `hf:/local/model`) answers from them. Output: one JSON line per query with id,
+query, answer, cited chunk ids, the retrieved chunks with their ranks, and timings in ms. Finished
+batches go to a checkpoint (`OUT.partial`) first, so a killed run resumes where it stopped; the
+output file is written atomically at the end, in query order.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from resources.errors import InputDataError
+
+DEFAULT_K = 3
+DEFAULT_BATCH = 16
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the answer subcommand."""
+    from resources.retrieval.hybrid import FUSION_MODES
+
+    parser = subparsers.add_parser(
+        "answer",
+        help="Answer questions from a corpus with retrieval + a teacher (extractive or a local HF model).",
+        description='Corpus lines {"id", "text", "doc_id"?}; query lines {"id", "query", ...}. '
+        "Writes one JSON line per query; a rerun after a crash resumes from OUT.partial.",
+    )
+    parser.add_argument("--corpus", required=True, type=Path, help="corpus.jsonl")
+    parser.add_argument("--queries", required=True, type=Path, help="queries.jsonl")
+    parser.add_argument("--out", required=True, type=Path, help="answers.jsonl to write")
+    parser.add_argument("--teacher", default="extractive", help="'extractive' (default) or 'hf:/path/to/local/model'")
+    parser.add_argument("--k", type=int, default=DEFAULT_K, help=f"contexts per question (default {DEFAULT_K})")
+    parser.add_argument("--fusion", default=None, choices=FUSION_MODES, help="retrieval mode (default: the retriever's default)")
+    parser.add_argument("--embedder", default="lsa", help="dense embedder spec (default lsa)")
+    parser.add_argument("--index", type=Path, default=None, help="load a retriever saved by eval-retrieval --save-index instead of building one")
+    parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH, help=f"queries per batch and checkpoint flush (default {DEFAULT_BATCH})")
+    parser.add_argument("--max-new-tokens", type=int, default=256, help="generation length for hf teachers (default 256)")
+    parser.add_argument("--quantization", choices=("8bit", "4bit"), default=None, help="hf teachers on CUDA only")
+    parser.add_argument("--fallback", choices=("extractive",), default=None, help="answer with this backend if the hf model cannot run")
+    parser.add_argument("--restart", action="store_true", help="ignore an existing checkpoint and start over")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    parser.set_defaults(func=run)
+
+
+def read_answer_queries(path: Path) -> list[dict[str, str]]:
+    """Query rows with a non-empty id and query; ids must be unique."""
+    from assets.knowledge.evaluation import iter_jsonl
+
+    rows: list[dict[str, str]] = []
+    seen: set[str] = set()
+    for number, row in iter_jsonl(path):
+        query_id, query = row.get("id"), row.get("query")
+        if not isinstance(query_id, (str, int)) or not str(query_id).strip():
+            raise InputDataError(f'{path}:{number}: "id" missing or empty')
+        if not isinstance(query, str) or not query.strip():
+            raise InputDataError(f'{path}:{number}: "query" missing or empty')
+        if str(query_id) in seen:
+            raise InputDataError(f"{path}:{number}: duplicate id {query_id!r}")
+        seen.add(str(query_id))
+        rows.append({"id": str(query_id), "query": query.strip()})
+    if not rows:
+        raise InputDataError(f"{path}: no query lines")
+    return rows
+
+
+def _check_args(args: argparse.Namespace) -> None:
+    """Reject nonsensical numbers before any work starts."""
+    if args.k < 1:
+        raise InputDataError(f"--k must be >= 1, got {args.k}")
+    if args.batch_size < 1:
+        raise InputDataError(f"--batch-size must be >= 1, got {args.batch_size}")
+    if args.max_new_tokens < 1:
+        raise InputDataError(f"--max-new-tokens must be >= 1, got {args.max_new_tokens}")
+
+
+def _backend(args: argparse.Namespace, tokenizer: Any) -> Any:
+    """The teacher backend; a backend that cannot run here is an input error (exit status 2)."""
+    from resources.llm.base import BackendUnavailableError
+    from resources.llm.factory import backend_from_spec
+
+    options: dict[str, Any] = {"quantization": args.quantization, "fallback": args.fallback}
+    if args.teacher.startswith("hf:"):
+        options["batch_size"] = args.batch_size
+    else:
+        options["tokenizer"] = tokenizer
+    try:
+        return backend_from_spec(args.teacher, **options)
+    except BackendUnavailableError as error:
+        raise InputDataError(f"--teacher {args.teacher}: {error}") from error
+
+
+def _retriever(args: argparse.Namespace, tokenizer: Any) -> Any:
+    """Load the saved retriever, or build one over the corpus (sharing the teacher's Kiwi)."""
+    from assets.knowledge.evaluation import read_corpus
+    from resources.retrieval.hybrid import HybridRetriever
+
+    if args.index is not None:
+        return HybridRetriever.load(args.index)
+    corpus = read_corpus(args.corpus)
+    return HybridRetriever.build(
+        [r.id for r in corpus], [r.text for r in corpus], [r.doc_id for r in corpus], tokenizer, embedder_spec=args.embedder
+    )
+
+
+def _hit_row(hit: Any) -> dict[str, Any]:
+    """What the output keeps of one retrieval hit."""
+    return {"chunk_id": hit.chunk_id, "doc_id": hit.doc_id, "rank": hit.rank, "score": round(hit.score, 6), "ranks": hit.ranks}
+
+
+class _BatchAnswerer:
+    """Retrieval + teacher for one batch of query rows, producing output rows."""
+
+    def __init__(self, retriever: Any, backend: Any, args: argparse.Namespace) -> None:
+        from resources.llm.base import GenerationParams
+        from resources.retrieval.hybrid import DEFAULT_FUSION
+
+        self.retriever, self.backend = retriever, backend
+        self.k, self.mode = args.k, args.fusion or DEFAULT_FUSION
+        self.params = GenerationParams(max_new_tokens=args.max_new_tokens)
+
+    def __call__(self, batch: list[dict[str, str]]) -> list[dict[str, Any]]:
+        from resources.llm.base import GenerationRequest, answer_with_backend
+
+        started = time.perf_counter()
+        hits = self.retriever.search_batch([row["query"] for row in batch], k=self.k, mode=self.mode)
+        retrieved = time.perf_counter()
+        requests = [
+            GenerationRequest.for_question(row["query"], [(h.chunk_id, h.text) for h in row_hits], row["id"])
+            for row, row_hits in zip(batch, hits, strict=True)
+        ]
+        answers = answer_with_backend(self.backend, requests, self.params)
+        finished = time.perf_counter()
+        retrieval_ms = 1000 * (retrieved - started) / len(batch)
+        answer_ms = 1000 * (finished - retrieved) / len(batch)
+        return [
+            {
+                "id": row["id"],
+                "query": row["query"],
+                "answer": answer.text,
+                "cited_ids": list(answer.cited_ids),
+                "retrieved": [_hit_row(h) for h in row_hits],
+                "teacher": self.backend.name,
+                "retrieval_mode": self.mode,
+                "timing_ms": {"retrieval": round(retrieval_ms, 3), "answer": round(answer_ms, 3)},
+            }
+            for row, row_hits, answer in zip(batch, hits, answers, strict=True)
+        ]
+
+
+def run(args: argparse.Namespace) -> int:
+    """Answer every query not already in the checkpoint, then write the output atomically."""
+    from tqdm import tqdm
+
+    from assets.distillation.checkpoint import JsonlCheckpoint, run_with_checkpoint
+    from resources.korean import KoreanTokenizer
+
+    _check_args(args)
+    queries = read_answer_queries(args.queries)
+    tokenizer = KoreanTokenizer()
+    backend = _backend(args, tokenizer)
+    retriever = _retriever(args, tokenizer)
+    checkpoint = JsonlCheckpoint(args.out.with_name(args.out.name + ".partial"))
+    if args.restart:
+        checkpoint.remove()
+    started = time.perf_counter()
+    with tqdm(total=len(queries), desc="answer", unit="q", file=sys.stderr, disable=args.no_progress) as bar:
+        bar.update(len(checkpoint.load_done_ids() & {q["id"] for q in queries}))
+        summary = run_with_checkpoint(
+            queries, lambda row: row["id"], _BatchAnswerer(retriever, backend, args), checkpoint, args.batch_size, on_batch=bar.update
+        )
+    rows = checkpoint.consolidate(args.out, order=[q["id"] for q in queries])
+    elapsed = time.perf_counter() - started
+    report = {
+        "out": str(args.out),
+        "answered": len(rows),
+        "new": summary.processed,
+        "resumed": summary.skipped,
+        "failed": summary.failed,
+        "teacher": backend.name,
+        "seconds": round(elapsed, 3),
+    }
+    print(json.dumps(report, ensure_ascii=False), file=sys.stderr)
+    if summary.failed:
+        print(f"kodistill answer: {summary.failed} queries failed; rerun the same command to retry them", file=sys.stderr)
+        return 1
+    checkpoint.remove()
+    return 0

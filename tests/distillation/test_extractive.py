@@ -1,0 +1,146 @@
+"""The extractive teacher on hand-made contexts, groundedness, prompt builders and the backend factory."""
+
+from __future__ import annotations
+
+import pytest
+
+from assets.distillation.grounding import (
+    extractive_groundedness,
+    generative_groundedness,
+    groundedness,
+    method_for_backend,
+    summarise,
+)
+from resources.errors import InputDataError
+from resources.llm.base import (
+    NO_ANSWER_TEXT,
+    TEACHER_SYSTEM_PROMPT,
+    GenerationRequest,
+    LLMBackend,
+    answer_with_backend,
+    build_question_messages,
+    build_teacher_messages,
+    split_citations,
+)
+from resources.llm.extractive import ExtractiveTeacher
+from resources.llm.factory import backend_from_spec
+
+CONTEXTS = [
+    (
+        "returns#3",
+        "반품 신청은 앱의 주문 내역에서 할 수 있다. 단순 변심 반품은 상품을 받은 날부터 7일 이내에 신청해야 한다. "
+        "상품 하자나 오배송은 수령일부터 3개월 이내에 신청할 수 있다.",
+    ),
+    (
+        "security#1",
+        "관리자 계정의 비밀번호는 12자 이상이어야 한다. 비밀번호는 90일마다 변경한다.\n"
+        "② 비밀번호를 5회 연속 틀리면 계정이 30분 동안 잠긴다.",
+    ),
+    (
+        "fds#0",
+        "FDS는 결제마다 0점부터 100점까지 위험 점수를 매긴다. 위험 점수가 80점 이상이면 결제가 자동으로 보류된다. "
+        "60점부터 79점까지는 리스크관리팀이 4시간 이내에 검토한다.",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def teacher(tokenizer) -> ExtractiveTeacher:
+    return ExtractiveTeacher(tokenizer)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected", "chunk_id"),
+    [
+        ("단순 변심 반품은 언제까지 신청해야 하나요?", "7일 이내", "returns#3"),
+        ("관리자 비밀번호를 몇 번 틀리면 계정이 잠기나요?", "5회 연속", "security#1"),
+        ("위험 점수가 80점 이상이면 결제는 어떻게 되나요?", "자동으로 보류", "fds#0"),
+        ("관리자 계정 비밀번호는 최소 몇 자인가요?", "12자 이상", "security#1"),
+    ],
+)
+def test_the_answering_sentence_is_picked_and_cited(teacher, tokenizer, question, expected, chunk_id):
+    answer = teacher.answer(question, CONTEXTS)
+    assert expected in answer.text
+    assert chunk_id in answer.cited_ids
+    assert set(answer.cited_ids) == {s.chunk_id for s in answer.sentences}
+    assert len(answer.text) <= teacher.config.max_chars
+    result = extractive_groundedness(answer.text, answer.cited_ids, dict(CONTEXTS), tokenizer)
+    assert result.score == 1.0 and not result.unsupported
+
+
+def test_sentences_are_verbatim_slices_and_list_marks_stay_apart(teacher):
+    answer = teacher.answer("비밀번호를 5회 연속 틀리면 어떻게 되나요?", CONTEXTS)
+    texts = dict(CONTEXTS)
+    for sentence in answer.sentences:
+        assert texts[sentence.chunk_id][sentence.start : sentence.end] == sentence.text
+    assert not any(s.text.strip() in ("②", "②.") for s in answer.sentences)
+
+
+def test_answers_are_deterministic(tokenizer):
+    question = "FDS 위험 점수가 60점에서 79점 사이면 누가 검토하나요?"
+    first = ExtractiveTeacher(tokenizer).answer(question, CONTEXTS)
+    second = ExtractiveTeacher(tokenizer).answer(question, list(CONTEXTS))
+    assert first == second
+    assert "리스크관리팀" in first.text
+
+
+def test_no_overlap_means_an_explicit_abstention(teacher, tokenizer):
+    answer = teacher.answer("화성의 위성은 몇 개인가요?", CONTEXTS)
+    assert answer.text == NO_ANSWER_TEXT and answer.cited_ids == () and not answer.answered
+    assert extractive_groundedness(answer.text, (), dict(CONTEXTS), tokenizer).abstained
+    assert teacher.answer("반품?", []).text == NO_ANSWER_TEXT
+
+
+def test_backend_interface_returns_text_with_a_citation_line(teacher):
+    assert isinstance(teacher, LLMBackend)
+    request = GenerationRequest.for_question("단순 변심 반품은 언제까지 신청해야 하나요?", CONTEXTS, "q1")
+    [raw] = teacher.generate([request])
+    assert raw.endswith("[출처: returns#3]")
+    [answer] = answer_with_backend(teacher, [request])
+    assert answer.cited_ids == ("returns#3",) and "7일 이내" in answer.text and "출처" not in answer.text
+
+
+def test_generative_groundedness_is_morpheme_precision(tokenizer):
+    contexts = dict(CONTEXTS)
+    faithful = generative_groundedness("단순 변심 반품은 7일 이내에 신청합니다. [출처: returns#3]", (), contexts, tokenizer)
+    assert faithful.score == 1.0
+    invented = generative_groundedness("단순 변심 반품은 14일 이내에 우체국에서 신청합니다.", ("returns#3",), contexts, tokenizer)
+    assert 0.0 < invented.score < 1.0 and "우체국" in invented.unsupported
+    wrong_id = groundedness("7일 이내", ("nope#1",), contexts, tokenizer, method="generative")
+    assert wrong_id.invalid_citations == ("nope#1",) and wrong_id.score == 0.0
+    assert method_for_backend("extractive") == "extractive" and method_for_backend("hf:/m") == "generative"
+    summary = summarise([faithful, invented])
+    assert summary["count"] == 2 and summary["share_at_threshold"] == 0.5
+
+
+def test_extractive_groundedness_flags_paraphrase(tokenizer):
+    result = extractive_groundedness("단순 변심 반품은 일주일 안에 신청한다.", ("returns#3",), dict(CONTEXTS), tokenizer)
+    assert result.score == 0.0 and result.unsupported
+
+
+def test_prompt_builders_are_korean_and_carry_ids():
+    messages = build_teacher_messages("환불은 언제 되나요?", CONTEXTS[:2])
+    assert messages[0] == {"role": "system", "content": TEACHER_SYSTEM_PROMPT}
+    assert "(ID: returns#3)" in messages[1]["content"] and "(ID: security#1)" in messages[1]["content"]
+    assert "[질문]\n환불은 언제 되나요?" in messages[1]["content"]
+    assert "출처" in TEACHER_SYSTEM_PROMPT and "한국어" in TEACHER_SYSTEM_PROMPT
+    question_messages = build_question_messages("반품은 7일 이내에 신청한다.", "규정")
+    assert "규정" in question_messages[1]["content"]
+    with pytest.raises(ValueError, match="unknown question type"):
+        build_question_messages("텍스트", "기타")
+
+
+def test_split_citations_keeps_only_known_ids():
+    body, cited = split_citations("답변입니다. [security#1]\n[출처: returns#3, made-up#9]", ["returns#3", "security#1"])
+    assert body == "답변입니다."
+    assert cited == ("returns#3", "security#1")
+
+
+def test_factory_builds_backends_and_rejects_bad_specs(tmp_path):
+    assert backend_from_spec("extractive").name == "extractive"
+    with pytest.raises(InputDataError, match="expected 'extractive' or 'hf:"):
+        backend_from_spec("gpt-4")
+    with pytest.raises(InputDataError):
+        backend_from_spec("hf:")
+    with pytest.raises(InputDataError, match="unknown option"):
+        backend_from_spec("extractive", temperature_schedule=3)

@@ -1,0 +1,173 @@
+"""Synthetic questions: templates per type on a fixed Korean chunk, balance, dedup, LLM path, determinism."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+import pytest
+
+from assets.distillation.questions import (
+    QUESTION_TYPES,
+    QuestionConfig,
+    QuestionDeduplicator,
+    SyntheticQuestion,
+    clean_question,
+    deduplicate_questions,
+    generate_questions,
+    generate_with_backend,
+    josa,
+    normalise_question,
+    template_candidates,
+    type_counts,
+)
+from resources.llm.base import GenerationParams, GenerationRequest, Message
+
+CHUNK = """제5조(환불 기한)
+① 회사는 반품 상품의 검수가 끝난 날부터 3영업일 이내에 환불을 완료하여야 한다.
+② ‘구매 확정’이란 구매자가 상품을 정상적으로 받았음을 확인하는 것을 말한다.
+
+반품 처리 절차
+1단계. 반품 신청: 구매자는 수령일부터 7일 이내에 앱에서 반품을 신청한다.
+2단계. 판매자 승인: 판매자는 신청 다음 영업일부터 2영업일 이내에 승인한다.
+3단계. 환불 완료: 검수가 끝나면 결제수단으로 환불한다.
+
+단순 변심 반품과 상품 하자 반품은 배송비 부담이 다르다. 단순 변심 반품은 구매자가, 상품 하자 반품은 판매자가 배송비를 낸다.
+예를 들어 포장을 뜯어 사용한 화장품은 단순 변심으로 반품할 수 없다.
+판매자가 기한 안에 승인하지 않으면 반품은 자동으로 승인된다.
+1회 결제금액이 30만 원 이상이면 추가 인증을 거쳐야 한다."""
+
+OTHER_CHUNKS = [
+    {"chunk_id": "security#0", "doc_id": "security", "text": "관리자 계정의 비밀번호는 12자 이상이어야 한다. 비밀번호를 5회 연속 틀리면 계정이 30분 동안 잠긴다. ‘토큰화’란 카드번호를 대체값으로 바꾸는 것을 말한다."},
+    {"chunk_id": "security#1", "doc_id": "security", "text": "결제 API 키는 180일마다 교체한다. 유출이 의심되면 즉시 폐기하고 보안운영센터에 보고한다. 예를 들어 키가 공개 저장소에 올라간 경우가 있다."},
+    {"chunk_id": "privacy#0", "doc_id": "privacy", "text": "개인정보 유출을 인지하면 72시간 이내에 신고하여야 한다. 신고 절차는 1단계. 인지와 보고, 2단계. 원인 분석 순서로 진행된다. 마스킹과 암호화는 보호 방식이 다르다."},
+]
+
+HANGUL = re.compile(r"[가-힣]")
+
+
+def _is_natural(question: str) -> bool:
+    """A finished Korean question: Hangul, ends with '?', no template leftovers, sensible length."""
+    return bool(HANGUL.search(question)) and question.endswith("?") and "{" not in question and 6 <= len(question) <= 120
+
+
+def test_every_type_has_a_natural_template_question_tied_to_the_chunk(tokenizer):
+    chunk = {"chunk_id": "returns#0", "doc_id": "returns", "text": CHUNK}
+    questions = generate_questions([chunk], QuestionConfig(per_chunk=6), tokenizer)
+    assert sorted(q.qtype for q in questions) == sorted(QUESTION_TYPES)
+    for question in questions:
+        assert _is_natural(question.question), question
+        assert (question.chunk_id, question.doc_id) == ("returns#0", "returns")
+        assert question.source == "template"
+
+
+def test_pattern_based_templates_read_naturally(tokenizer):
+    candidates = {t: [c.text for c in cs if c.strong] for t, cs in template_candidates(CHUNK, tokenizer).items()}
+    assert "‘구매 확정’이란 무엇인가요?" in candidates["정의"]
+    assert "1단계인 ‘반품 신청’에서는 무엇을 하나요?" in candidates["프로세스"]
+    assert any(q.startswith("제5조(환불 기한)에 따르면") and "언제까지" in q for q in candidates["규정"])
+    assert "단순 변심 반품과 상품 하자 반품은 어떻게 다른가요?" in candidates["비교"]
+    assert "판매자가 기한 안에 승인하지 않으면 어떻게 되나요?" in candidates["적용"]
+    assert any("30만 원 이상이면" in q for q in candidates["적용"])
+    assert "단순 변심 반품의 구체적인 예로는 어떤 것이 있나요?" in candidates["예시"]
+
+
+def test_particles_follow_the_final_consonant():
+    assert josa("구매 확정", "은는") == "구매 확정은"
+    assert josa("반품 절차", "은는") == "반품 절차는"
+    assert josa("단순 변심", "와과") == "단순 변심과"
+    assert josa("판매자", "이가") == "판매자가"
+    assert josa("30만 원 이상", "이면") == "30만 원 이상이면"
+    assert josa("3D Secure", "을를") == "3D Secure를"
+
+
+def test_counts_are_balanced_over_types_and_documents(tokenizer):
+    chunks = [{"chunk_id": "returns#0", "doc_id": "returns", "text": CHUNK}, *OTHER_CHUNKS]
+    questions = generate_questions(chunks, QuestionConfig(per_chunk=3), tokenizer)
+    counts = type_counts(questions)
+    assert max(counts.values()) - min(counts.values()) <= 1
+    assert len(questions) == 12
+    per_doc = Counter(q.doc_id for q in questions)
+    assert set(per_doc) == {"returns", "security", "privacy"}
+
+
+def test_per_type_target_stops_when_every_type_is_full(tokenizer):
+    chunks = [{"chunk_id": "returns#0", "doc_id": "returns", "text": CHUNK}, *OTHER_CHUNKS]
+    questions = generate_questions(chunks, QuestionConfig(per_chunk=6, per_type=2), tokenizer)
+    assert type_counts(questions) == {t: 2 for t in QUESTION_TYPES}
+
+
+def test_generation_is_deterministic_for_a_seed(tokenizer):
+    chunks = [{"chunk_id": "returns#0", "doc_id": "returns", "text": CHUNK}, *OTHER_CHUNKS]
+    first = generate_questions(chunks, QuestionConfig(per_chunk=4, seed=7), tokenizer)
+    second = generate_questions(chunks, QuestionConfig(per_chunk=4, seed=7), tokenizer)
+    assert first == second
+    assert len({q.question_id for q in first}) == len(first)
+
+
+def test_exact_duplicates_are_found_after_normalisation(tokenizer):
+    dedup = QuestionDeduplicator(tokenizer, threshold=0.8)
+    assert dedup.add("반품 처리 절차는 어떤 단계로 진행되나요?")
+    assert not dedup.add("반품  처리 절차는, 어떤 단계로 진행되나요 ?")
+    assert normalise_question("‘구매 확정’이란?") == normalise_question("구매확정 이란")
+
+
+def test_near_duplicates_by_morpheme_jaccard_keep_the_first(tokenizer):
+    def q(i: int, text: str) -> SyntheticQuestion:
+        return SyntheticQuestion(f"q{i}", text, "프로세스", "c#0", "c")
+
+    questions = [
+        q(1, "반품 처리 절차는 어떤 단계로 진행되나요?"),
+        q(2, "반품 처리 절차는 보통 어떤 단계로 진행되나요?"),
+        q(3, "환불은 언제까지 완료해야 하나요?"),
+    ]
+    kept = deduplicate_questions(questions, tokenizer, threshold=0.8)
+    assert [k.question_id for k in kept] == ["q1", "q3"]
+    assert len(deduplicate_questions(questions, tokenizer, threshold=1.0)) == 3
+
+
+def test_clean_question_takes_the_first_usable_line():
+    assert clean_question("질문: 반품은 언제까지 신청하나요?\n답: 7일") == "반품은 언제까지 신청하나요?"
+    assert clean_question("1. \"환불 기한은 얼마인가요\"") == "환불 기한은 얼마인가요?"
+    assert clean_question("!!!###") is None
+    assert clean_question("") is None
+
+
+class _ScriptedBackend:
+    """Returns scripted lines in order and records the temperatures it was called with."""
+
+    name = "scripted"
+
+    def __init__(self, lines: Sequence[str]) -> None:
+        self.lines = list(lines)
+        self.temperatures: list[float] = []
+
+    def generate(self, requests: Sequence[GenerationRequest], params: GenerationParams | None = None) -> list[str]:
+        assert params is not None
+        self.temperatures.extend([params.temperature] * len(requests))
+        return [self.lines.pop(0) if self.lines else "" for _ in requests]
+
+    def format_chat(self, messages: Sequence[Message]) -> str:
+        return "\n".join(m["content"] for m in messages)
+
+
+def test_llm_path_rotates_temperatures_cleans_and_falls_back(tokenizer):
+    chunks = [{"chunk_id": "returns#0", "doc_id": "returns", "text": CHUNK}, *OTHER_CHUNKS]
+    lines = ["질문: 반품은 언제까지 신청해야 하나요?", "반품은 언제까지 신청해야 하나요?", "@@@", "키 교체 주기는 얼마인가요"]
+    backend = _ScriptedBackend(lines)
+    questions = generate_with_backend(backend, chunks, QuestionConfig(per_chunk=2), temperatures=(0.1, 0.3, 0.4), tokenizer=tokenizer)
+    assert sorted(set(backend.temperatures)) == [0.1, 0.3, 0.4]
+    llm = [q for q in questions if q.source == "llm"]
+    assert [q.question for q in llm] == ["반품은 언제까지 신청해야 하나요?", "키 교체 주기는 얼마인가요?"]
+    assert {q.temperature for q in llm} <= {0.1, 0.3, 0.4}
+    assert any(q.source == "template" for q in questions)  # the duplicate and the garbage line were replaced
+    assert len(questions) == 8
+    assert max(type_counts(questions).values()) - min(type_counts(questions).values()) <= 1
+
+
+def test_bad_configuration_is_rejected():
+    with pytest.raises(ValueError, match="question types"):
+        QuestionConfig(types=("정의", "unknown"))
+    with pytest.raises(ValueError, match="per_chunk"):
+        QuestionConfig(per_chunk=0)
