@@ -41,3 +41,23 @@ class RetrievalEvalConfig(Config):
     """Cut-offs reported by retrieval_eval."""
 
     ks: list[int] = Field(default=[1, 3, 5, 10], description="Cut-offs for recall@k.")
+
+
+class SyntheticQuestionsConfig(Config):
+    """Template (or LLM) question generation per document."""
+
+    per_chunk: int = Field(default=2, description="Questions taken from each chunk; the six types rotate across chunks.")
+    near_duplicate_threshold: float = Field(default=0.8, description="Morpheme Jaccard at or above which a question is a near-duplicate.")
+    seed: int = 0
+
+
+class TeacherAnswersConfig(Config):
+    """Which teacher answers, over how many retrieved contexts, in what batches."""
+
+    teacher: str = Field(default="extractive", description="'extractive' or 'hf:/local/model/dir'.")
+    k: int = Field(default=3, description="Contexts given to the teacher per question.")
+    fusion: str = Field(default="", description="Retrieval mode; empty = the retriever's measured default.")
+    batch_size: int = Field(default=16, description="Questions per checkpointed batch.")
+    max_new_tokens: int = Field(default=256, description="Generation budget for an hf teacher.")
+    quantization: str = Field(default="", description="'', '8bit' or '4bit' (CUDA only) for an hf teacher.")
+    fallback: str = Field(default="extractive", description="Backend used when an hf teacher cannot load; '' to fail instead.")

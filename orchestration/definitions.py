@@ -6,6 +6,7 @@ import dagster as dg
 
 from assets.catalog import assets as catalog_assets
 from assets.catalog import checks as catalog_checks
+from assets.distillation import assets as distillation_assets
 from assets.knowledge import assets as knowledge_assets
 from assets.knowledge import checks as knowledge_checks
 from assets.knowledge.documents import fingerprint, scan_documents
@@ -38,7 +39,7 @@ raw_documents_sensor = build_document_sensor(
 )
 
 defs = dg.Definitions(
-    assets=dg.load_assets_from_modules([catalog_assets, knowledge_assets]),
+    assets=dg.load_assets_from_modules([catalog_assets, knowledge_assets, distillation_assets]),
     asset_checks=dg.load_asset_checks_from_modules([catalog_checks, knowledge_checks]),
     jobs=ALL_JOBS,
     sensors=[raw_documents_sensor],
@@ -55,5 +56,6 @@ def _document_keys(instance: dg.DagsterInstance) -> list[str]:
 DEMO_STAGES: list[Stage] = [
     Stage("documents_job", partition_keys=_document_keys),
     Stage("knowledge_job"),
+    Stage("distillation_job", partition_keys=_document_keys),
     Stage("catalog_job"),
 ]

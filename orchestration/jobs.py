@@ -25,4 +25,11 @@ knowledge_job = dg.define_asset_job(
     description="chunks → BM25 and dense indexes → retrieval_eval over every materialized document.",
 )
 
-ALL_JOBS = [catalog_job, documents_job, knowledge_job]
+distillation_job = dg.define_asset_job(
+    name="distillation_job",
+    selection=dg.AssetSelection.assets("synthetic_questions", "teacher_answers"),
+    partitions_def=document_partitions,
+    description="One document's synthetic questions and retrieval-grounded teacher answers (checkpointed).",
+)
+
+ALL_JOBS = [catalog_job, documents_job, knowledge_job, distillation_job]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import dagster as dg
@@ -11,21 +10,6 @@ import pytest
 from orchestration.definitions import DEMO_STAGES, defs
 from orchestration.demo import run_stages
 from orchestration.partitions import sync_document_partitions
-from resources.paths import data_dir
-
-
-@pytest.fixture
-def small_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Three shipped documents, one unusable file and a small catalogue, in a temporary data dir."""
-    raw = tmp_path / "data" / "raw_docs"
-    raw.mkdir(parents=True)
-    for name in sorted(p.name for p in (data_dir() / "raw_docs").iterdir())[:3]:
-        shutil.copy(data_dir() / "raw_docs" / name, raw / name)
-    (raw / "empty_notes.txt").write_text("   \n", encoding="utf-8")
-    shutil.copy(data_dir() / "products_all.csv", tmp_path / "data" / "products_all.csv")
-    monkeypatch.setenv("KODISTILL_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("KODISTILL_ARTIFACTS_DIR", str(tmp_path / "artifacts"))
-    return tmp_path
 
 
 def test_partitions_follow_the_folder(small_data: Path) -> None:
@@ -44,12 +28,15 @@ def test_demo_stages_materialize_everything(small_data: Path) -> None:
         assert all(r.success for r in results), lines
         assert not [r for r in results if r.failed_checks], lines
         assert sum(r.job_name == "documents_job" for r in results) == 4
+        assert sum(r.job_name == "distillation_job" for r in results) == 4
         checks = {name: passed for r in results for name, passed in r.checks.items()}
         assert checks == {
             "chunks:chunks_within_budget_and_non_empty": True,
             "bm25_index:index_matches_chunks": True,
             "dense_index:index_matches_chunks": True,
             "retrieval_eval:retrieval_recall_floor": True,
+            "synthetic_questions:questions_balanced_and_unique": True,
+            "teacher_answers:answers_present_grounded_and_rarely_failed": True,
             "products:products_quarantine_ratio": True,
             "products:products_required_columns": True,
             "category_metrics:category_metrics_consistent": True,

@@ -91,7 +91,7 @@ def retriever_dir(paths: ProjectPaths) -> Path:
 @dg.multi_asset(
     group_name=GROUP,
     specs=[
-        dg.AssetSpec("bm25_index", deps=["chunks"], kinds={"bm25", "numpy"}, description="BM25 over Kiwi morphemes (+ bigrams) of every chunk, saved without pickle."),
+        dg.AssetSpec("bm25_index", deps=["chunks"], kinds={"bm25", "numpy"}, description="BM25 over Kiwi morphemes plus morpheme and character bigrams of every chunk, saved without pickle."),
         dg.AssetSpec("dense_index", deps=["chunks"], kinds={"faiss", "scikit-learn"}, description="Embedder (offline LSA by default) fitted on the chunks and a FAISS inner-product index, checksummed."),
     ],
 )

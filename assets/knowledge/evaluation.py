@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from resources.errors import InputDataError
-from resources.retrieval.hybrid import DEFAULT_FUSION, HybridRetriever, check_mode
+from resources.retrieval.hybrid import DEFAULT_FUSION, FusionSettings, HybridRetriever, check_mode
 
 DEFAULT_KS: tuple[int, ...] = (1, 3, 5, 10)
 
@@ -213,6 +213,7 @@ def run_evaluation(
     dense_kind: str = "flat",
     show_progress: bool = False,
     save_dir: Path | None = None,
+    fusion_settings: FusionSettings | None = None,
 ) -> dict[str, Any]:
     """Read the files, build a HybridRetriever (optionally saved), evaluate; one JSON-ready report."""
     check_mode(fusion)
@@ -225,6 +226,7 @@ def run_evaluation(
         embedder_spec=embedder_spec,
         dense_kind=dense_kind,
         show_progress=show_progress,
+        fusion=fusion_settings,
     )
     if save_dir is not None:
         retriever.save(save_dir)
@@ -235,6 +237,7 @@ def run_evaluation(
         "fusion": fusion,
         "embedder": embedder_spec,
         "dense_kind": dense_kind,
+        "fusion_settings": retriever.fusion.to_dict(),
         "build_seconds": dict(retriever.build_seconds),
         "retrievers": evaluate_retriever(retriever, queries, ks, fusion, show_progress),
     }

@@ -110,49 +110,11 @@ def _retriever(args: argparse.Namespace, tokenizer: Any) -> Any:
     )
 
 
-def _hit_row(hit: Any) -> dict[str, Any]:
-    """What the output keeps of one retrieval hit."""
-    return {"chunk_id": hit.chunk_id, "doc_id": hit.doc_id, "rank": hit.rank, "score": round(hit.score, 6), "ranks": hit.ranks}
+def _answerer(retriever: Any, backend: Any, args: argparse.Namespace) -> Any:
+    from assets.distillation.teacher import BatchAnswerer
+    from resources.llm.base import GenerationParams
 
-
-class _BatchAnswerer:
-    """Retrieval + teacher for one batch of query rows, producing output rows."""
-
-    def __init__(self, retriever: Any, backend: Any, args: argparse.Namespace) -> None:
-        from resources.llm.base import GenerationParams
-        from resources.retrieval.hybrid import DEFAULT_FUSION
-
-        self.retriever, self.backend = retriever, backend
-        self.k, self.mode = args.k, args.fusion or DEFAULT_FUSION
-        self.params = GenerationParams(max_new_tokens=args.max_new_tokens)
-
-    def __call__(self, batch: list[dict[str, str]]) -> list[dict[str, Any]]:
-        from resources.llm.base import GenerationRequest, answer_with_backend
-
-        started = time.perf_counter()
-        hits = self.retriever.search_batch([row["query"] for row in batch], k=self.k, mode=self.mode)
-        retrieved = time.perf_counter()
-        requests = [
-            GenerationRequest.for_question(row["query"], [(h.chunk_id, h.text) for h in row_hits], row["id"])
-            for row, row_hits in zip(batch, hits, strict=True)
-        ]
-        answers = answer_with_backend(self.backend, requests, self.params)
-        finished = time.perf_counter()
-        retrieval_ms = 1000 * (retrieved - started) / len(batch)
-        answer_ms = 1000 * (finished - retrieved) / len(batch)
-        return [
-            {
-                "id": row["id"],
-                "query": row["query"],
-                "answer": answer.text,
-                "cited_ids": list(answer.cited_ids),
-                "retrieved": [_hit_row(h) for h in row_hits],
-                "teacher": self.backend.name,
-                "retrieval_mode": self.mode,
-                "timing_ms": {"retrieval": round(retrieval_ms, 3), "answer": round(answer_ms, 3)},
-            }
-            for row, row_hits, answer in zip(batch, hits, answers, strict=True)
-        ]
+    return BatchAnswerer(retriever, backend, k=args.k, mode=args.fusion, params=GenerationParams(max_new_tokens=args.max_new_tokens))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -174,7 +136,7 @@ def run(args: argparse.Namespace) -> int:
     with tqdm(total=len(queries), desc="answer", unit="q", file=sys.stderr, disable=args.no_progress) as bar:
         bar.update(len(checkpoint.load_done_ids() & {q["id"] for q in queries}))
         summary = run_with_checkpoint(
-            queries, lambda row: row["id"], _BatchAnswerer(retriever, backend, args), checkpoint, args.batch_size, on_batch=bar.update
+            queries, lambda row: row["id"], _answerer(retriever, backend, args), checkpoint, args.batch_size, on_batch=bar.update
         )
     rows = checkpoint.consolidate(args.out, order=[q["id"] for q in queries])
     elapsed = time.perf_counter() - started

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from resources.errors import InputDataError
-from resources.retrieval.hybrid import FUSION_MODES
+from resources.retrieval.hybrid import DEFAULT_FUSION, FUSION_MODES, FusionSettings
 
 
 
@@ -34,6 +34,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--k", default="1,3,5,10", help="cut-offs for recall@k (default 1,3,5,10)")
     parser.add_argument("--fusion", default=None, choices=FUSION_MODES, help="mode reported as 'hybrid' (default: the measured default)")
     parser.add_argument("--embedder", default="lsa", help="'lsa', 'lsa:DIM' or 'st:/local/model/dir' (default lsa)")
+    parser.add_argument(
+        "--bm25-weight", type=float, default=None, help="BM25's weight in weighted fusion, dense gets the rest (default: the measured default)"
+    )
     parser.add_argument("--dense-kind", default="flat", choices=("flat", "hnsw"), help="FAISS index kind")
     parser.add_argument("--save-index", type=Path, default=None, help="also save the built retriever here (for `kodistill search`)")
     parser.add_argument("--out", type=Path, default=None, help="also write the JSON report to this file")
@@ -45,8 +48,8 @@ def run(args: argparse.Namespace) -> int:
     """Build, evaluate, print the report."""
     from assets.knowledge.evaluation import run_evaluation
     from resources.atomic import atomic_write_json
-    from resources.retrieval.hybrid import DEFAULT_FUSION
 
+    settings = FusionSettings() if args.bm25_weight is None else FusionSettings(bm25_weight=args.bm25_weight)
     report = run_evaluation(
         args.corpus,
         args.queries,
@@ -56,6 +59,7 @@ def run(args: argparse.Namespace) -> int:
         dense_kind=args.dense_kind,
         show_progress=not args.no_progress,
         save_dir=args.save_index,
+        fusion_settings=settings,
     )
     if args.out is not None:
         atomic_write_json(args.out, report)

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from resources.errors import InputDataError
-from resources.retrieval.hybrid import FUSION_MODES
+from resources.retrieval.dense import IndexIntegrityError
+from resources.retrieval.hybrid import DEFAULT_FUSION, FUSION_MODES, HybridRetriever
 
 SNIPPET_CHARS = 120
 
@@ -56,9 +57,6 @@ def format_hits(hits: list[Any]) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Load the retriever (checksums verified) and print the hits."""
-    from resources.retrieval.hybrid import DEFAULT_FUSION, HybridRetriever
-    from resources.retrieval.dense import IndexIntegrityError
-
     if args.k < 1:
         raise InputDataError(f"--k must be at least 1, got {args.k}")
     directory = args.index_dir or default_index_dir()

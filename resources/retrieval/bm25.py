@@ -5,15 +5,18 @@ idf = ln(N - df + 0.5) - ln(df + 0.5), and terms whose idf is negative get
 `epsilon * mean(idf)` instead; a query term repeated n times counts n times.
 Every document-term weight idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl)) is computed
 once at build time (float64, same operation order as rank_bm25), so a query is the sum of a few
-sparse columns. Ties are broken by document position (lower first), so results are deterministic.
+sparse columns, summed in query order like rank_bm25 (bit-identical scores, so identical top-k even
+on near-ties); `search_batch` ranks each query exactly as `search`. Ties are broken by document
+position (lower first), so results are deterministic.
 Saved as `.npz` arrays plus JSON (never pickle), each file written atomically.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import math
-from collections import Counter
+import operator
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -26,46 +29,42 @@ FORMAT_VERSION = 1
 MATRIX_FILE = "bm25_weights.npz"
 VOCABULARY_FILE = "bm25_vocabulary.json"
 PARAMS_FILE = "bm25_params.json"
-# Queries scored together by search_batch: bounds the dense (queries x documents) score block.
-BATCH_BLOCK = 512
 
 
-def _vocabulary(corpus_tokens: Sequence[Sequence[str]]) -> dict[str, int]:
-    """Term -> column, in order of first appearance (deterministic)."""
+def _encode_corpus(corpus_tokens: Sequence[Sequence[str]]) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
+    """Vocabulary (term -> column, in order of first appearance, as rank_bm25 counts them),
+    the flat array of every token's column, and each document's length."""
     vocabulary: dict[str, int] = {}
+    assign = vocabulary.setdefault
+    columns: list[int] = []
     for tokens in corpus_tokens:
-        for term in tokens:
-            if term not in vocabulary:
-                vocabulary[term] = len(vocabulary)
-    return vocabulary
+        columns.extend([assign(term, len(vocabulary)) for term in tokens])
+    lengths = np.fromiter((len(tokens) for tokens in corpus_tokens), dtype=np.int64, count=len(corpus_tokens))
+    return vocabulary, np.asarray(columns, dtype=np.int64), lengths
 
 
-def _term_frequencies(
-    corpus_tokens: Sequence[Sequence[str]], vocabulary: dict[str, int]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """COO triplets (document row, term column, term frequency) of the corpus."""
-    rows: list[int] = []
-    cols: list[int] = []
-    counts: list[int] = []
-    for row, tokens in enumerate(corpus_tokens):
-        frequencies = Counter(tokens)
-        rows.extend([row] * len(frequencies))
-        cols.extend(vocabulary[term] for term in frequencies)
-        counts.extend(frequencies.values())
-    return np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64), np.asarray(counts, dtype=np.float64)
+def _term_frequencies(columns: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(row, column, tf) of every distinct document-term pair, sorted by column then row (CSC order)."""
+    n_docs = max(len(lengths), 1)
+    rows = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+    keys, counts = np.unique(columns * n_docs + rows, return_counts=True)
+    return keys % n_docs, keys // n_docs, counts.astype(np.float64)
 
 
-def okapi_idf(document_frequency: Sequence[int], n_docs: int, epsilon: float) -> np.ndarray:
+def okapi_idf(document_frequency: np.ndarray, n_docs: int, epsilon: float) -> np.ndarray:
     """rank_bm25's BM25Okapi idf: ln(N - df + 0.5) - ln(df + 0.5), negatives replaced by epsilon * mean idf.
 
-    Computed with `math.log` and a left-to-right Python sum in vocabulary order, exactly as rank_bm25
-    does, so the floats are bit-identical (numpy's vectorised log may differ in the last bit).
+    Bit-identical to rank_bm25: `math.log` (numpy's vectorised log may differ in the last bit),
+    evaluated once per distinct df, and the mean accumulated left to right in vocabulary order.
     """
-    idf = [math.log(n_docs - df + 0.5) - math.log(df + 0.5) for df in document_frequency]
-    if not idf:
+    document_frequency = np.asarray(document_frequency, dtype=np.int64)
+    if document_frequency.size == 0:
         return np.empty(0, dtype=np.float64)
-    floor = epsilon * (sum(idf) / len(idf))
-    return np.asarray([value if value >= 0 else floor for value in idf], dtype=np.float64)
+    distinct, inverse = np.unique(document_frequency, return_inverse=True)
+    table = [math.log(n_docs - int(df) + 0.5) - math.log(int(df) + 0.5) for df in distinct]
+    idf = np.asarray(table, dtype=np.float64)[inverse]
+    floor = epsilon * (functools.reduce(operator.add, idf.tolist(), 0.0) / idf.size)
+    return np.where(idf < 0, floor, idf)
 
 
 def _top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -115,16 +114,15 @@ class BM25Index:
     ) -> BM25Index:
         """Index `corpus_tokens` (one token list per document; positions are list indices)."""
         n_docs = len(corpus_tokens)
-        vocabulary = _vocabulary(corpus_tokens)
-        rows, cols, tf = _term_frequencies(corpus_tokens, vocabulary)
-        doc_lengths = np.asarray([len(tokens) for tokens in corpus_tokens], dtype=np.int64)
+        vocabulary, columns, doc_lengths = _encode_corpus(corpus_tokens)
+        rows, cols, tf = _term_frequencies(columns, doc_lengths)
         avgdl = float(doc_lengths.sum()) / n_docs if n_docs else 0.0
-        document_frequency = np.bincount(cols, minlength=len(vocabulary)).tolist()
+        document_frequency = np.bincount(cols, minlength=len(vocabulary))
         idf = okapi_idf(document_frequency, n_docs, epsilon)
         length_norm = k1 * (1 - b + b * doc_lengths[rows] / avgdl) if avgdl > 0 else np.full(rows.shape, k1)
         values = idf[cols] * (tf * (k1 + 1) / (tf + length_norm))
-        weights = sparse.csc_matrix((values, (rows, cols)), shape=(n_docs, len(vocabulary)), dtype=np.float64)
-        weights.sort_indices()
+        indptr = np.concatenate(([0], np.cumsum(document_frequency))).astype(np.int64)
+        weights = sparse.csc_matrix((values, rows, indptr), shape=(n_docs, len(vocabulary)))
         return cls(weights, vocabulary, idf, k1, b, epsilon, avgdl)
 
     def __len__(self) -> int:
@@ -146,32 +144,17 @@ class BM25Index:
         """Top-k document positions (int64) and scores (float64) for one query, best first."""
         return _top_k(self.scores(query_tokens), k)
 
-    def _query_matrix(self, queries_tokens: Sequence[Sequence[str]]) -> sparse.csr_matrix:
-        """(queries x terms) term counts; unknown terms dropped."""
-        rows: list[int] = []
-        cols: list[int] = []
-        get = self.vocabulary.get
-        for row, tokens in enumerate(queries_tokens):
-            for term in tokens:
-                column = get(term)
-                if column is not None:
-                    rows.append(row)
-                    cols.append(column)
-        counts = np.ones(len(rows), dtype=np.float64)
-        shape = (len(queries_tokens), len(self.vocabulary))
-        return sparse.csr_matrix((counts, (rows, cols)), shape=shape)  # duplicates summed
-
     def search_batch(self, queries_tokens: list[list[str]], k: int) -> tuple[np.ndarray, np.ndarray]:
-        """Top-k for many queries at once: arrays of shape (queries, min(k, documents)), best first."""
+        """Top-k for many queries: arrays of shape (queries, min(k, documents)), best first.
+
+        Each row is exactly `search` of that query (same float summation order, so the same ties);
+        a sparse matrix product would sum in another order and could flip near-ties by one ulp.
+        """
         k = min(k, len(self))
         positions = np.empty((len(queries_tokens), k), dtype=np.int64)
         scores = np.empty((len(queries_tokens), k), dtype=np.float64)
-        transposed = self.weights.T.tocsc()
-        for start in range(0, len(queries_tokens), BATCH_BLOCK):
-            block = self._query_matrix(queries_tokens[start : start + BATCH_BLOCK])
-            dense = (block @ transposed).toarray()
-            for offset, row in enumerate(dense):
-                positions[start + offset], scores[start + offset] = _top_k(row, k)
+        for row, tokens in enumerate(queries_tokens):
+            positions[row], scores[row] = _top_k(self.scores(tokens), k)
         return positions, scores
 
     def save(self, directory: Path) -> None:

@@ -89,11 +89,18 @@ def _exact_svd(matrix: sparse.csr_matrix, dim: int) -> tuple[np.ndarray, np.ndar
 
 
 def truncated_svd(matrix: sparse.csr_matrix, dim: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Right singular vectors (terms x d) and singular values of the top d <= dim components."""
+    """Right singular vectors (terms x d) and singular values of the top d <= dim components.
+
+    BLAS runs single-threaded here: on a small, busy machine multi-threaded OpenBLAS can stall for
+    seconds waiting for a core, while one thread does this size of problem in a fraction of a second.
+    """
+    from threadpoolctl import threadpool_limits
+
     dim = max(1, min(dim, *matrix.shape))
-    if matrix.shape[0] <= EXACT_SVD_MAX_DOCS:
-        return _exact_svd(matrix, dim)
-    return _randomized_svd(matrix, dim, seed)
+    with threadpool_limits(limits=1, user_api="blas"):
+        if matrix.shape[0] <= EXACT_SVD_MAX_DOCS:
+            return _exact_svd(matrix, dim)
+        return _randomized_svd(matrix, dim, seed)
 
 
 class LsaEmbedder:
@@ -245,7 +252,9 @@ class SentenceTransformerEmbedder:
         self.device = device
         self.batch_size = batch_size
         self._model: Any = None
-        self.dim = self._load_model().get_sentence_embedding_dimension()
+        model = self._load_model()
+        dimension = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        self.dim = int(dimension())
 
     def _load_model(self) -> Any:
         if self._model is None:

@@ -8,7 +8,7 @@ so results are deterministic and can be checked by hand.
   item taken in round r is 1/r.
 - `reciprocal_rank_fusion`: sum over retrievers of weight / (rrf_k + rank), rank counted from 1.
 - `weighted_score_fusion`: sum over retrievers of weight * normalised score, the scores normalised
-  per query over that retriever's own candidate list ("zscore", "minmax" or "max"); a candidate
+  per query over that retriever's own candidate list ("zscore", "minmax" or "max": s / max|s|); a candidate
   another retriever did not return gets that retriever's lowest normalised value (its true score is
   at most the lowest one returned).
 """
@@ -55,7 +55,7 @@ def normalise_scores(scores: Sequence[float], method: str = "zscore") -> np.ndar
     """One retriever's candidate scores normalised per query.
 
     zscore: (s - mean) / std (all 0 when std is 0); minmax: (s - min) / (max - min) (all 1 when
-    max == min); max: s / max (unchanged when max is 0).
+    max == min); max: s / max|s| (order kept even for negative scores; unchanged when all are 0).
     """
     values = np.asarray(scores, dtype=np.float64)
     if values.size == 0:
@@ -67,8 +67,8 @@ def normalise_scores(scores: Sequence[float], method: str = "zscore") -> np.ndar
         low, high = values.min(), values.max()
         return (values - low) / (high - low) if high > low else np.ones_like(values)
     if method == "max":
-        high = values.max()
-        return values / high if high != 0 else values.copy()
+        high = np.abs(values).max()
+        return values / high if high > 0 else values.copy()
     raise ValueError(f"unknown normalization {method!r}; expected one of {NORMALIZATIONS}")
 
 

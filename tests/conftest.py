@@ -1,0 +1,32 @@
+"""Shared fixtures: a small copy of the shipped data in a temporary data dir, with artifacts beside it."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from resources.paths import data_dir
+
+
+def copy_small_data(root: Path, documents: int) -> Path:
+    """`documents` shipped documents, one unusable file and the shipped catalogue under root/data."""
+    raw = root / "data" / "raw_docs"
+    raw.mkdir(parents=True)
+    for name in sorted(p.name for p in (data_dir() / "raw_docs").iterdir())[:documents]:
+        shutil.copy(data_dir() / "raw_docs" / name, raw / name)
+    (raw / "empty_notes.txt").write_text("   \n", encoding="utf-8")
+    shutil.copy(data_dir() / "products_all.csv", root / "data" / "products_all.csv")
+    return root
+
+
+@pytest.fixture
+def small_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Three shipped documents, one unusable file and the catalogue; KODISTILL_* point at them."""
+    copy_small_data(tmp_path, documents=3)
+    monkeypatch.setenv("KODISTILL_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("KODISTILL_ARTIFACTS_DIR", str(tmp_path / "artifacts"))
+    return tmp_path
+
+
