@@ -34,7 +34,7 @@ if mode == "pandas_read":
 else:
     result = read_products(path)
     t_read = time.perf_counter() - started
-    metrics = compute_category_metrics(result.products)
+    metrics = compute_category_metrics(result.products, parsed_pairs=result.parsed_pairs)
     t_metrics = time.perf_counter() - started - t_read
     payloads = [render_template_bullets(r) for r in metrics_records(metrics)]
     rows = len(result.products)

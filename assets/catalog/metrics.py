@@ -166,14 +166,25 @@ def _promising_segments(products: pd.DataFrame, category_rating: pd.Series, sett
     return segments
 
 
-def compute_category_metrics(products: pd.DataFrame, settings: MetricsSettings = MetricsSettings()) -> pd.DataFrame:
-    """One row per category (sorted by category name); see the module docstring for units."""
+def compute_category_metrics(
+    products: pd.DataFrame, settings: MetricsSettings = MetricsSettings(), parsed_pairs: dict[str, pd.DataFrame] | None = None
+) -> pd.DataFrame:
+    """One row per category (sorted by category name); see the module docstring for units.
+
+    `parsed_pairs` (from `ProductsReadResult.parsed_pairs`) saves re-parsing the channel and tag
+    columns when the caller still has them; otherwise they are parsed from `products`.
+    """
     if products.empty:
         raise ValueError("no valid products to compute category metrics from")
     categories = products["category"]
     rows = {str(cat): {**_scalar_metrics(g), **_brand_concentration(g, settings.top_brands)} for cat, g in products.groupby("category")}
-    channels = _top_pairs(parse_pair_column(products["review_channels"]).long, categories, settings.top_channels)
-    keywords = _top_pairs(parse_pair_column(products["review_tags"]).long, categories, settings.top_keywords)
+    pairs = parsed_pairs or {}
+    channel_pairs = pairs.get("review_channels", None)
+    tag_pairs = pairs.get("review_tags", None)
+    channel_pairs = parse_pair_column(products["review_channels"]).long if channel_pairs is None else channel_pairs
+    tag_pairs = parse_pair_column(products["review_tags"]).long if tag_pairs is None else tag_pairs
+    channels = _top_pairs(channel_pairs, categories, settings.top_channels)
+    keywords = _top_pairs(tag_pairs, categories, settings.top_keywords)
     rating = pd.Series({cat: values["weighted_rating"] for cat, values in rows.items()})
     segments = _promising_segments(products, rating, settings)
     records = []

@@ -47,6 +47,8 @@ class ProductsReadResult:
     source: Path
     total_rows: int
     normalized: dict[str, int] = field(default_factory=dict)
+    # Long (row, key, value) tables of the pair columns the metrics need, rows = `products` index.
+    parsed_pairs: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     @property
     def quarantine_ratio(self) -> float:
@@ -189,9 +191,10 @@ def _star_columns(raw: pd.DataFrame, review_count: pd.Series, rating: pd.Series,
     return wide.rename(columns={level: f"stars_{level}" for level in STAR_LEVELS})
 
 
-def _validate_pair_field(raw: pd.DataFrame, column: str, reasons: _Reasons, example: str) -> None:
+def _validate_pair_field(raw: pd.DataFrame, column: str, reasons: _Reasons, example: str) -> pd.DataFrame:
     parsed = parse_pair_column(raw[column])
     reasons.flag_rows(parsed.bad_rows, f"{column} is not '{example}'")
+    return parsed.long
 
 
 def _price_history(raw: pd.DataFrame, reasons: _Reasons) -> pd.Series:
@@ -206,14 +209,24 @@ def _unit_price(raw: pd.DataFrame, reasons: _Reasons) -> pd.DataFrame:
     return parsed
 
 
-def validate_products(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, int]]:
-    """Split raw string rows into typed valid products and quarantined rows (with `reason`)."""
+def _reindex_pairs(long: pd.DataFrame, valid_lines: pd.Index) -> pd.DataFrame:
+    """Keep the pairs of valid rows, renumbered to the positions of the returned products."""
+    position = pd.Series(np.arange(len(valid_lines)), index=valid_lines)
+    kept = long[long["row"].isin(valid_lines)]
+    return kept.assign(row=position.reindex(kept["row"]).to_numpy())
+
+
+def validate_products(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, int], dict[str, pd.DataFrame]]:
+    """Split raw string rows into typed valid products and quarantined rows (with `reason`); also
+    return the parsed channel and tag pairs of the valid rows (see `ProductsReadResult.parsed_pairs`)."""
     reasons = _Reasons(raw.index)
     _validate_identity(raw, reasons)
     numbers = _typed_numbers(raw, reasons)
     stars = _star_columns(raw, numbers["review_count"], numbers["rating"], reasons)
-    _validate_pair_field(raw, "review_channels", reasons, "channel:count|…")
-    _validate_pair_field(raw, "review_tags", reasons, "keyword:count|…")
+    pairs = {
+        "review_channels": _validate_pair_field(raw, "review_channels", reasons, "channel:count|…"),
+        "review_tags": _validate_pair_field(raw, "review_tags", reasons, "keyword:count|…"),
+    }
     change = _price_history(raw, reasons)
     unit = _unit_price(raw, reasons)
     normalized = {
@@ -233,12 +246,14 @@ def validate_products(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, di
     bad = reasons.flagged
     products = typed[~bad].astype({"price": "int64", "review_count": "int64"})
     quarantine = raw[bad].assign(reason=reasons.reason[bad])
-    return products.reset_index(), quarantine.reset_index(), normalized
+    valid_lines = raw.index[~bad]
+    pairs = {column: _reindex_pairs(long, valid_lines) for column, long in pairs.items()}
+    return products.reset_index(), quarantine.reset_index(), normalized, pairs
 
 
 def read_products(path: str | Path) -> ProductsReadResult:
     """Read, type and validate a products CSV; see the module docstring for the guarantees."""
     path = Path(path)
     raw, encoding = read_csv_text(path)
-    products, quarantine, normalized = validate_products(raw)
-    return ProductsReadResult(products, quarantine, encoding, path, len(raw), normalized)
+    products, quarantine, normalized, pairs = validate_products(raw)
+    return ProductsReadResult(products, quarantine, encoding, path, len(raw), normalized, pairs)

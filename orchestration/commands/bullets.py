@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
             f"{args.products}: {len(quarantine)} of {result.total_rows} rows invalid ({result.quarantine_ratio:.1%} > "
             f"{args.max_quarantine_ratio:.1%}); first at line {first['line']}: {first['reason']}"
         )
-    payloads = [render_template_bullets(record) for record in metrics_records(compute_category_metrics(result.products))]
+    payloads = [render_template_bullets(record) for record in metrics_records(compute_category_metrics(result.products, parsed_pairs=result.parsed_pairs))]
     document = report_document(payloads, datetime.now(timezone.utc).isoformat(timespec="seconds"))
     if args.out:
         atomic_write_json(args.out, document)

@@ -88,3 +88,10 @@ def test_segment_needs_enough_products() -> None:
 def test_empty_products_is_an_error() -> None:
     with pytest.raises(ValueError, match="no valid products"):
         compute_category_metrics(pd.DataFrame(columns=["category"]))
+
+
+def test_reusing_the_readers_parsed_pairs_gives_identical_metrics(dirty_products_csv: Path) -> None:
+    result = read_products(dirty_products_csv)
+    reparsed = compute_category_metrics(result.products)
+    reused = compute_category_metrics(result.products, parsed_pairs=result.parsed_pairs)
+    pd.testing.assert_frame_equal(reparsed, reused)
