@@ -49,6 +49,9 @@ class SyntheticQuestionsConfig(Config):
     per_chunk: int = Field(default=2, description="Questions taken from each chunk; the six types rotate across chunks.")
     near_duplicate_threshold: float = Field(default=0.8, description="Morpheme Jaccard at or above which a question is a near-duplicate.")
     seed: int = 0
+    generator: str = Field(default="template", description="'template' (offline) or 'hf:/local/model/dir' to have a model write them.")
+    temperatures: list[float] = Field(default=[0.1, 0.3, 0.4], description="Sampling temperatures rotated over chunks (hf generator).")
+    fallback: str = Field(default="extractive", description="When the hf model cannot load: 'extractive' uses templates only; '' fails.")
 
 
 class TeacherAnswersConfig(Config):

@@ -11,7 +11,7 @@ from assets.config import SyntheticQuestionsConfig, TeacherAnswersConfig
 from assets.distillation.checks import ANSWERS_CHECK, QUESTIONS_CHECK, answers_present_grounded_and_rarely_failed, questions_balanced_and_unique
 from assets.distillation.checkpoint import JsonlCheckpoint, run_with_checkpoint
 from assets.distillation.grounding import groundedness, method_for_backend
-from assets.distillation.questions import QuestionConfig, generate_questions
+from assets.distillation.questions import QuestionConfig, generate_questions, generate_with_backend
 from assets.distillation.teacher import BatchAnswerer
 from assets.knowledge.assets import retriever_dir
 from assets.knowledge.partitions import document_partitions
@@ -35,13 +35,22 @@ def synthetic_questions(context: dg.AssetExecutionContext, config: SyntheticQues
     balanced over types, deduplicated (exact and near), each tied to its source chunk."""
     doc_chunks = chunks[chunks["doc_id"] == context.partition_key]
     settings = QuestionConfig(per_chunk=config.per_chunk, near_duplicate_threshold=config.near_duplicate_threshold, seed=config.seed)
-    questions = generate_questions(doc_chunks.to_dict(orient="records"), settings, tokenizer.get())
+    records = doc_chunks.to_dict(orient="records")
+    backend = None if config.generator == "template" else backend_from_spec(config.generator, fallback=config.fallback or None)
+    if backend is not None and getattr(backend, "using_fallback", False):
+        context.log.warning(f"question generator {config.generator} unavailable ({backend.fallback_reason}); using templates")
+        backend = None
+    if backend is None:
+        questions = generate_questions(records, settings, tokenizer.get())
+    else:
+        questions = generate_with_backend(backend, records, settings, tuple(config.temperatures), tokenizer=tokenizer.get())
     frame = pd.DataFrame([q.to_dict() for q in questions], columns=["question_id", "question", "qtype", "chunk_id", "doc_id", "source", "temperature"])
     counts = frame["qtype"].value_counts().to_dict()
     yield dg.Output(
         frame,
         metadata={
             "questions": len(frame), "chunks": len(doc_chunks), "per_type": dg.MetadataValue.json(counts),
+            "generator": config.generator, "by_source": dg.MetadataValue.json(frame["source"].value_counts().to_dict()),
             "sample": dg.MetadataValue.md(frame[["qtype", "question", "chunk_id"]].head(8).to_markdown(index=False) if len(frame) else "_no questions_"),
         },
     )
@@ -103,6 +112,14 @@ def _answers_frame(questions: pd.DataFrame, answered: list[dict], failed: dict[s
     return pd.DataFrame(rows, columns=ANSWER_COLUMNS)
 
 
+def _quantiles(values: pd.Series) -> dict[str, float]:
+    """min / p10 / p50 / p90 / max of a numeric column (empty dict when there are no values)."""
+    if values.empty:
+        return {}
+    points = {"min": 0.0, "p10": 0.1, "p50": 0.5, "p90": 0.9, "max": 1.0}
+    return {name: round(float(values.quantile(q)), 3) for name, q in points.items()}
+
+
 def _answer_metadata(frame: pd.DataFrame, summary, teacher: str) -> dict:  # noqa: ANN001
     answered = frame[frame["status"] == "answered"]
     lengths = answered["answer"].str.len()
@@ -111,6 +128,8 @@ def _answer_metadata(frame: pd.DataFrame, summary, teacher: str) -> dict:  # noq
         "resumed_from_checkpoint": int(summary.skipped), "teacher": teacher,
         "per_type": dg.MetadataValue.json(dict(Counter(frame["qtype"]))),
         "answer_chars_median": float(lengths.median()) if len(lengths) else 0.0,
+        "answer_chars_distribution": dg.MetadataValue.json(_quantiles(lengths)),
         "groundedness_mean": float(answered["groundedness"].mean()) if len(answered) else 0.0,
+        "groundedness_distribution": dg.MetadataValue.json(_quantiles(answered["groundedness"])),
         "sample": dg.MetadataValue.md(answered[["qtype", "question", "answer"]].head(5).assign(answer=lambda f: f["answer"].str.slice(0, 120)).to_markdown(index=False) if len(answered) else "_none_"),
     }

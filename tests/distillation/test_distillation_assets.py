@@ -86,3 +86,28 @@ def test_killed_run_resumes_from_checkpoint(two_documents: Path) -> None:
     assert answers["question_id"].tolist() == questions["question_id"].tolist()  # nothing lost, nothing twice
     assert answers.head(3)["answer"].tolist() == [row["answer"] for row in done]
     assert not checkpoint_path.exists()  # consolidated into the asset, checkpoint removed
+
+
+def test_hf_question_generator_and_teacher_on_the_tiny_model(two_documents: Path, tiny_model_dir: Path) -> None:
+    """The same assets with a local HF model as question writer and teacher (real loading and generation).
+
+    The tiny model is randomly initialised: its questions are unusable, so every slot falls back to
+    the template of the same type, and its answers are gibberish, which the groundedness check must fail."""
+    with dg.DagsterInstance.ephemeral() as instance:
+        run_stages(defs, [Stage("documents_job", _keys(two_documents)), Stage("knowledge_job")], instance, lambda line: None)
+        key = instance.get_dynamic_partitions("documents")[0]
+        spec = f"hf:{tiny_model_dir}"
+        run_config = {"ops": {
+            "synthetic_questions": {"config": {"generator": spec, "per_chunk": 1}},
+            "teacher_answers": {"config": {"teacher": spec, "max_new_tokens": 12, "batch_size": 8}},
+        }}
+        result = defs.resolve_job_def("distillation_job").execute_in_process(instance=instance, partition_key=key, run_config=run_config, raise_on_error=False)
+    assert result.success
+    questions_meta = result.asset_materializations_for_node("synthetic_questions")[0].metadata
+    assert questions_meta["generator"].value == spec
+    assert questions_meta["by_source"].value == {"template": questions_meta["questions"].value}
+    answers = _answers(two_documents, key)
+    assert (answers["teacher"] == spec).all() and (answers["status"] == "answered").all()
+    assert (answers["groundedness"] < 0.5).all()  # morpheme-overlap precision of gibberish
+    checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
+    assert checks == {"questions_balanced_and_unique": True, "answers_present_grounded_and_rarely_failed": False}
