@@ -57,13 +57,22 @@ def _cited_texts(cited_ids: Sequence[str], contexts: Mapping[str, str]) -> tuple
     return texts, invalid
 
 
+def _answer_and_cited_texts(
+    answer: str, cited_ids: Sequence[str], contexts: Mapping[str, str]
+) -> tuple[str, list[str], tuple[str, ...]]:
+    """The answer without its citation line, the texts it cites (given ids plus inline ones), and
+    the cited ids that are not among the contexts."""
+    body, inline_ids = split_citations(answer, list(contexts))
+    cited = list(dict.fromkeys([*cited_ids, *inline_ids]))
+    texts, invalid = _cited_texts(cited, contexts)
+    return body, texts, invalid
+
+
 def extractive_groundedness(
     answer: str, cited_ids: Sequence[str], contexts: Mapping[str, str], tokenizer: KoreanTokenizer
 ) -> GroundingResult:
     """Share of answer sentences that appear verbatim in one of the cited contexts."""
-    body, inline_ids = split_citations(answer, list(contexts))
-    cited = list(dict.fromkeys([*cited_ids, *inline_ids]))
-    texts, invalid = _cited_texts(cited, contexts)
+    body, texts, invalid = _answer_and_cited_texts(answer, cited_ids, contexts)
     if _is_abstention(body):
         return GroundingResult(1.0, EXTRACTIVE, abstained=True, invalid_citations=invalid)
     haystacks = [_normalise_space(t) for t in texts]
@@ -77,9 +86,7 @@ def generative_groundedness(
     answer: str, cited_ids: Sequence[str], contexts: Mapping[str, str], tokenizer: KoreanTokenizer
 ) -> GroundingResult:
     """Morpheme-overlap precision: share of the answer's content morphemes found in cited contexts."""
-    body, inline_ids = split_citations(answer, list(contexts))
-    cited = list(dict.fromkeys([*cited_ids, *inline_ids]))
-    texts, invalid = _cited_texts(cited, contexts)
+    body, texts, invalid = _answer_and_cited_texts(answer, cited_ids, contexts)
     if _is_abstention(body):
         return GroundingResult(1.0, GENERATIVE, abstained=True, invalid_citations=invalid)
     answer_terms = tokenizer.morphemes(body)

@@ -29,9 +29,10 @@ class JSONOutputError(ValueError):
     """No valid JSON object could be found in a model output."""
 
 
-def _scan_balanced(text: str, start: int) -> int | None:
-    """Index of the `}` closing the `{` at `start`, ignoring braces in strings; None if unclosed."""
-    depth, in_string, escaped = 0, False, False
+def _outside_strings(text: str, start: int = 0) -> Iterator[tuple[int, str]]:
+    """(index, char) of every character of `text[start:]` that is not inside a JSON string literal
+    (the quotes themselves are skipped as well)."""
+    in_string, escaped = False, False
     for index in range(start, len(text)):
         char = text[index]
         if in_string:
@@ -43,7 +44,15 @@ def _scan_balanced(text: str, start: int) -> int | None:
                 in_string = False
         elif char == '"':
             in_string = True
-        elif char == "{":
+        else:
+            yield index, char
+
+
+def _scan_balanced(text: str, start: int) -> int | None:
+    """Index of the `}` closing the `{` at `start`, ignoring braces in strings; None if unclosed."""
+    depth = 0
+    for index, char in _outside_strings(text, start):
+        if char == "{":
             depth += 1
         elif char == "}":
             depth -= 1
@@ -66,24 +75,11 @@ def iter_json_candidates(text: str) -> Iterator[str]:
 
 def _strip_trailing_commas(candidate: str) -> str:
     """Remove commas directly before `}` or `]`, outside strings."""
-    out: list[str] = []
-    in_string, escaped = False, False
-    for index, char in enumerate(candidate):
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char == ",":
-            rest = candidate[index + 1 :].lstrip()
-            if rest[:1] in ("}", "]"):
-                continue
-        out.append(char)
-    return "".join(out)
+    dropped = {
+        index for index, char in _outside_strings(candidate)
+        if char == "," and candidate[index + 1 :].lstrip()[:1] in ("}", "]")
+    }
+    return "".join(char for index, char in enumerate(candidate) if index not in dropped)
 
 
 def _loads(candidate: str) -> Any:
