@@ -5,6 +5,8 @@ from __future__ import annotations
 from dagster import Config
 from pydantic import Field
 
+from assets.catalog.metrics import MetricsSettings
+
 
 class ProductsConfig(Config):
     """Where the catalogue CSV is read from; empty means `<data_dir>/products_all.csv`."""
@@ -13,14 +15,19 @@ class ProductsConfig(Config):
 
 
 class CategoryMetricsConfig(Config):
-    """Top-list sizes and the thresholds that define a promising segment."""
+    """Top-list sizes and the thresholds that define a promising segment (defaults: `MetricsSettings`)."""
 
-    top_brands: int = 3
-    top_channels: int = 3
-    top_keywords: int = 5
-    segment_min_products: int = 5
-    segment_min_share: float = 0.03
-    segment_max_share: float = 0.6
+    top_brands: int = MetricsSettings.top_brands
+    top_channels: int = MetricsSettings.top_channels
+    top_keywords: int = MetricsSettings.top_keywords
+    segment_min_products: int = MetricsSettings.segment_min_products
+    segment_min_share: float = MetricsSettings.segment_min_share
+    segment_max_share: float = MetricsSettings.segment_max_share
+    segment_rating_slack: float = MetricsSettings.segment_rating_slack
+
+    def settings(self) -> MetricsSettings:
+        """The pure-logic settings these run-config values stand for."""
+        return MetricsSettings(**self.model_dump())
 
 
 class ChunksConfig(Config):

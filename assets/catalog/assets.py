@@ -8,7 +8,7 @@ import dagster as dg
 import pandas as pd
 
 from assets.catalog.bullets import render_template_bullets, report_document
-from assets.catalog.metrics import MetricsSettings, compute_category_metrics, metrics_records
+from assets.catalog.metrics import compute_category_metrics, metrics_records
 from assets.catalog.plots import markdown_image, price_distribution_png
 from assets.catalog.reading import read_products
 from assets.config import CategoryMetricsConfig, ProductsConfig
@@ -70,11 +70,7 @@ def _quarantine_sample(quarantine: pd.DataFrame) -> str:
 @dg.asset(group_name=GROUP, kinds={"pandas", "parquet"})
 def category_metrics(context: dg.AssetExecutionContext, config: CategoryMetricsConfig, products: pd.DataFrame, paths: ProjectPaths) -> dg.Output[pd.DataFrame]:
     """Per-category market metrics: size, saturation, satisfaction, price quantiles and trend, brand concentration, channels, keywords and a promising segment."""
-    settings = MetricsSettings(
-        top_brands=config.top_brands, top_channels=config.top_channels, top_keywords=config.top_keywords,
-        segment_min_products=config.segment_min_products, segment_min_share=config.segment_min_share,
-        segment_max_share=config.segment_max_share,
-    )
+    settings = config.settings()
     metrics = compute_category_metrics(products, settings)
     plot_path = paths.artifact_path("catalog", "price_distribution.png")
     png = price_distribution_png(products)

@@ -95,3 +95,10 @@ def test_reusing_the_readers_parsed_pairs_gives_identical_metrics(dirty_products
     reparsed = compute_category_metrics(result.products)
     reused = compute_category_metrics(result.products, parsed_pairs=result.parsed_pairs)
     pd.testing.assert_frame_equal(reparsed, reused)
+
+
+def test_run_config_defaults_and_fields_match_the_pure_settings() -> None:
+    from assets.config import CategoryMetricsConfig
+
+    assert CategoryMetricsConfig().settings() == MetricsSettings()
+    assert CategoryMetricsConfig(segment_min_products=9).settings().segment_min_products == 9
