@@ -34,13 +34,17 @@ class ChunksConfig(Config):
     """Chunking budget, in Kiwi morphemes."""
 
     max_tokens: int = Field(default=256, description="Largest chunk, in Kiwi morphemes.")
-    overlap_tokens: int = Field(default=48, description="Trailing sentences of the previous chunk repeated, up to this many morphemes.")
+    overlap_tokens: int = Field(
+        default=48, description="Trailing sentences of the previous chunk repeated, up to this many morphemes."
+    )
 
 
 class DenseIndexConfig(Config):
     """Which embedder feeds the FAISS index and which index kind to build."""
 
-    embedder: str = Field(default="lsa", description="'lsa', 'lsa:DIM' or 'st:/local/path/to/sentence-transformers-model'.")
+    embedder: str = Field(
+        default="lsa", description="'lsa', 'lsa:DIM' or 'st:/local/path/to/sentence-transformers-model'."
+    )
     index_kind: str = Field(default="flat", description="'flat' (exact) or 'hnsw' (large corpora).")
 
 
@@ -53,12 +57,22 @@ class RetrievalEvalConfig(Config):
 class SyntheticQuestionsConfig(Config):
     """Template (or LLM) question generation per document."""
 
-    per_chunk: int = Field(default=2, description="Questions taken from each chunk; the six types rotate across chunks.")
-    near_duplicate_threshold: float = Field(default=0.8, description="Morpheme Jaccard at or above which a question is a near-duplicate.")
+    per_chunk: int = Field(
+        default=2, description="Questions taken from each chunk; the six types rotate across chunks."
+    )
+    near_duplicate_threshold: float = Field(
+        default=0.8, description="Morpheme Jaccard at or above which a question is a near-duplicate."
+    )
     seed: int = 0
-    generator: str = Field(default="template", description="'template' (offline) or 'hf:/local/model/dir' to have a model write them.")
-    temperatures: list[float] = Field(default=[0.1, 0.3, 0.4], description="Sampling temperatures rotated over chunks (hf generator).")
-    fallback: str = Field(default="extractive", description="When the hf model cannot load: 'extractive' uses templates only; '' fails.")
+    generator: str = Field(
+        default="template", description="'template' (offline) or 'hf:/local/model/dir' to have a model write them."
+    )
+    temperatures: list[float] = Field(
+        default=[0.1, 0.3, 0.4], description="Sampling temperatures rotated over chunks (hf generator)."
+    )
+    fallback: str = Field(
+        default="extractive", description="When the hf model cannot load: 'extractive' uses templates only; '' fails."
+    )
 
 
 class TeacherAnswersConfig(Config):
@@ -70,4 +84,6 @@ class TeacherAnswersConfig(Config):
     batch_size: int = Field(default=16, description="Questions per checkpointed batch.")
     max_new_tokens: int = Field(default=256, description="Generation budget for an hf teacher.")
     quantization: str = Field(default="", description="'', '8bit' or '4bit' (CUDA only) for an hf teacher.")
-    fallback: str = Field(default="extractive", description="Backend used when an hf teacher cannot load; '' to fail instead.")
+    fallback: str = Field(
+        default="extractive", description="Backend used when an hf teacher cannot load; '' to fail instead."
+    )

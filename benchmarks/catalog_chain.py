@@ -48,7 +48,9 @@ print(json.dumps(out))
 
 
 def _measure(mode: str, csv_path: Path) -> dict:
-    output = subprocess.run([sys.executable, "-c", CHILD, mode, str(csv_path)], cwd=ROOT, check=True, capture_output=True, text=True)
+    output = subprocess.run(
+        [sys.executable, "-c", CHILD, mode, str(csv_path)], cwd=ROOT, check=True, capture_output=True, text=True
+    )
     return json.loads(output.stdout.strip().splitlines()[-1])
 
 
@@ -69,8 +71,11 @@ def main() -> None:
         size_mb = csv_path.stat().st_size / 1e6
     median = {mode: statistics.median(r["seconds"] for r in rs) for mode, rs in runs.items()}
     report = {
-        "rows": args.rows, "csv_mb": round(size_mb, 1), "generate_seconds": round(generate_seconds, 2),
-        "pandas_read_seconds": round(median["pandas_read"], 3), "chain_seconds": round(median["chain"], 3),
+        "rows": args.rows,
+        "csv_mb": round(size_mb, 1),
+        "generate_seconds": round(generate_seconds, 2),
+        "pandas_read_seconds": round(median["pandas_read"], 3),
+        "chain_seconds": round(median["chain"], 3),
         "ratio_chain_to_read": round(median["chain"] / median["pandas_read"], 2),
         "chain_read_validate_seconds": round(statistics.median(r["read_validate_seconds"] for r in runs["chain"]), 3),
         "chain_metrics_seconds": round(statistics.median(r["metrics_seconds"] for r in runs["chain"]), 3),

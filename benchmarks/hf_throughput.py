@@ -77,7 +77,9 @@ def fixed_length(new_tokens: int, banned: tuple[int, ...] = ()) -> GenerationPar
     return GenerationParams(max_new_tokens=new_tokens, min_new_tokens=new_tokens, banned_token_ids=banned, seed=0)
 
 
-def time_generation(backend: HFCausalLM, prompts: list[str], params: GenerationParams, repeats: int) -> tuple[float, int]:
+def time_generation(
+    backend: HFCausalLM, prompts: list[str], params: GenerationParams, repeats: int
+) -> tuple[float, int]:
     """Median seconds over `repeats` runs (after one warm-up batch) and tokens generated per run."""
     backend.generate_token_ids(prompts[: backend.batch_size], params)
     seconds, tokens = [], 0
@@ -102,12 +104,24 @@ def run_cpu(args: argparse.Namespace) -> dict[str, Any]:
             prompts = teacher_prompts(backend, args.prompts)
             params = fixed_length(args.new_tokens, (backend.tokenizer.pad_token_id,))
             seconds, tokens = time_generation(backend, prompts, params, args.repeats)
-            rows.append({"batch_size": batch_size, "prompts": len(prompts), "new_tokens_each": args.new_tokens,
-                         "generated_tokens": tokens, "seconds": round(seconds, 4), "tokens_per_s": round(tokens / seconds, 1),
-                         "prompts_per_s": round(len(prompts) / seconds, 2)})
+            rows.append(
+                {
+                    "batch_size": batch_size,
+                    "prompts": len(prompts),
+                    "new_tokens_each": args.new_tokens,
+                    "generated_tokens": tokens,
+                    "seconds": round(seconds, 4),
+                    "tokens_per_s": round(tokens / seconds, 1),
+                    "prompts_per_s": round(len(prompts) / seconds, 2),
+                }
+            )
             print(json.dumps(rows[-1]), file=sys.stderr)
-    return {"benchmark": "hf backend throughput, tiny Qwen2 (hidden 64, 2 layers) on CPU", "threads": args.threads,
-            "torch": torch.__version__, "results": rows}
+    return {
+        "benchmark": "hf backend throughput, tiny Qwen2 (hidden 64, 2 layers) on CPU",
+        "threads": args.threads,
+        "torch": torch.__version__,
+        "results": rows,
+    }
 
 
 def build_random_qwen25_7b(directory: Path) -> Path:
@@ -116,7 +130,9 @@ def build_random_qwen25_7b(directory: Path) -> Path:
     from transformers import Qwen2ForCausalLM
 
     tokenizer = build_tokenizer()
-    config = tiny_qwen_config(**{**QWEN25_7B_ARCHITECTURE, "eos_id": tokenizer.eos_token_id, "pad_id": tokenizer.pad_token_id})
+    config = tiny_qwen_config(
+        **{**QWEN25_7B_ARCHITECTURE, "eos_id": tokenizer.eos_token_id, "pad_id": tokenizer.pad_token_id}
+    )
     torch.manual_seed(0)
     previous = torch.get_default_dtype()
     torch.set_default_dtype(torch.bfloat16)
@@ -156,11 +172,21 @@ def run_gpu_mode(model_dir: Path, mode: str, args: argparse.Namespace) -> dict[s
     backend.generate_token_ids(["반품"], fixed_length(1))
     load_s = time.perf_counter() - started
     prompts = gpu_prompts(backend, args.questions, args.prompt_tokens)
-    seconds, tokens = time_generation(backend, prompts, fixed_length(256, (backend.tokenizer.pad_token_id,)), args.repeats)
-    row = {"mode": mode, "batch_size": args.batch_size, "questions": len(prompts), "prompt_tokens": args.prompt_tokens,
-           "new_tokens_each": 256, "load_s": round(load_s, 1), "seconds": round(seconds, 2),
-           "questions_per_s": round(len(prompts) / seconds, 2), "tokens_per_s": round(tokens / seconds, 1),
-           "peak_gpu_gib": round(torch.cuda.max_memory_allocated() / 2**30, 2)}
+    seconds, tokens = time_generation(
+        backend, prompts, fixed_length(256, (backend.tokenizer.pad_token_id,)), args.repeats
+    )
+    row = {
+        "mode": mode,
+        "batch_size": args.batch_size,
+        "questions": len(prompts),
+        "prompt_tokens": args.prompt_tokens,
+        "new_tokens_each": 256,
+        "load_s": round(load_s, 1),
+        "seconds": round(seconds, 2),
+        "questions_per_s": round(len(prompts) / seconds, 2),
+        "tokens_per_s": round(tokens / seconds, 1),
+        "peak_gpu_gib": round(torch.cuda.max_memory_allocated() / 2**30, 2),
+    }
     del backend
     gc.collect()
     torch.cuda.empty_cache()
@@ -179,8 +205,12 @@ def run_gpu(args: argparse.Namespace) -> dict[str, Any]:
         for mode in GPU_MODES:
             rows.append(run_gpu_mode(model_dir, mode, args))
             print(json.dumps(rows[-1]), file=sys.stderr)
-    return {"benchmark": "hf backend, random Qwen2.5-7B-Instruct architecture, bf16 vs 8-bit vs 4-bit",
-            "gpu": torch.cuda.get_device_name(0), "torch": torch.__version__, "results": rows}
+    return {
+        "benchmark": "hf backend, random Qwen2.5-7B-Instruct architecture, bf16 vs 8-bit vs 4-bit",
+        "gpu": torch.cuda.get_device_name(0),
+        "torch": torch.__version__,
+        "results": rows,
+    }
 
 
 def parse_args() -> argparse.Namespace:

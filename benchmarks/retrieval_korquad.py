@@ -1,4 +1,5 @@
-"""Retrieval benchmark on KorQuAD 1.0 dev: accuracy, fusion choice, build/query speed, BM25 vs rank_bm25, LSA on KLUE-STS.
+"""Retrieval benchmark on KorQuAD 1.0 dev: accuracy, fusion choice, build/query speed, BM25 vs rank_bm25,
+LSA on KLUE-STS.
 
 Run from the project root:
     .venv/bin/python benchmarks/retrieval_korquad.py [--repeats 3] [--rank-bm25-queries 500]
@@ -30,7 +31,14 @@ import numpy as np
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_ROOT))
 
-from assets.knowledge.evaluation import DEFAULT_KS, EvalQuery, latency_summary, ranking_metrics, read_corpus, read_queries  # noqa: E402
+from assets.knowledge.evaluation import (  # noqa: E402
+    DEFAULT_KS,
+    EvalQuery,
+    latency_summary,
+    ranking_metrics,
+    read_corpus,
+    read_queries,
+)
 from assets.knowledge.korquad import convert_korquad_file  # noqa: E402
 from resources.atomic import atomic_write_json  # noqa: E402
 from resources.korean import KoreanTokenizer, TermExpansion  # noqa: E402
@@ -143,12 +151,17 @@ def objective(metrics: dict[str, float]) -> float:
     return metrics["recall@1"] + metrics["recall@5"] + 1e-3 * metrics["mrr"]
 
 
-def tune_bm25(morphemes: list[list[str]], texts: list[str], ids: list[str], queries: list[EvalQuery], tokenizer: KoreanTokenizer) -> dict[str, Any]:
+def tune_bm25(
+    morphemes: list[list[str]], texts: list[str], ids: list[str], queries: list[EvalQuery], tokenizer: KoreanTokenizer
+) -> dict[str, Any]:
     """BM25 k1/b grid on the even half (BM25 alone, default term expansion)."""
     expansion = TermExpansion()
     terms = [expansion.expand(m, t) for m, t in zip(morphemes, texts, strict=True)]
     even = halves(queries)["even"]
-    query_terms = [expansion.expand(m, queries[i].query) for i, m in zip(even, tokenizer.morphemes_batch([queries[i].query for i in even]))]
+    query_terms = [
+        expansion.expand(m, queries[i].query)
+        for i, m in zip(even, tokenizer.morphemes_batch([queries[i].query for i in even]))
+    ]
     grid = []
     for k1 in K1_GRID:
         for b in B_GRID:
@@ -169,9 +182,20 @@ def tune_fusion(retriever: HybridRetriever, queries: list[EvalQuery]) -> dict[st
     for normalization in NORMALIZATION_GRID:
         for weight in WEIGHT_GRID:
             settings = FusionSettings(bm25_weight=weight, normalization=normalization)
-            rankings = [[h.chunk_id for h in retriever.rank(c, "weighted", max(DEFAULT_KS), fusion=settings)] for c in candidates]
-            grid.append({"bm25_weight": weight, "normalization": normalization, **ranking_metrics(rankings, relevant, DEFAULT_KS)})
-    bm25_even = ranking_metrics([[retriever.chunk_ids[p] for p in c["bm25"][0][:10]] for c in candidates], relevant, DEFAULT_KS)
+            rankings = [
+                [h.chunk_id for h in retriever.rank(c, "weighted", max(DEFAULT_KS), fusion=settings)]
+                for c in candidates
+            ]
+            grid.append(
+                {
+                    "bm25_weight": weight,
+                    "normalization": normalization,
+                    **ranking_metrics(rankings, relevant, DEFAULT_KS),
+                }
+            )
+    bm25_even = ranking_metrics(
+        [[retriever.chunk_ids[p] for p in c["bm25"][0][:10]] for c in candidates], relevant, DEFAULT_KS
+    )
     safe = [g for g in grid if all(g[f"recall@{k}"] >= bm25_even[f"recall@{k}"] for k in DEFAULT_KS)]
     best = max(safe or grid, key=objective)
     return {"grid_even": grid, "bm25_even": bm25_even, "best_even": best, "default": retriever.fusion.to_dict()}
@@ -227,7 +251,9 @@ def bm25_speed(retriever: HybridRetriever, queries: list[EvalQuery], reference_q
     query_terms = [expansion.expand(m, t) for m, t in zip(query_morphemes, texts, strict=True)]
     return {
         "morphemes": compare_with_rank_bm25(corpus_morphemes, query_morphemes, 1.2, 0.75, reference_queries),
-        "expanded_terms": compare_with_rank_bm25(corpus_terms, query_terms, retriever.bm25.k1, retriever.bm25.b, reference_queries),
+        "expanded_terms": compare_with_rank_bm25(
+            corpus_terms, query_terms, retriever.bm25.k1, retriever.bm25.b, reference_queries
+        ),
     }
 
 
@@ -268,13 +294,21 @@ def targets(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "hybrid>=each_single_at_every_k": {"value": dominance, "met": all(dominance.values())},
         "bm25_speedup>=20x_identical_top10": {
             "value": {name: c["speedup_single"] for name, c in report["bm25_vs_rank_bm25"].items()},
-            "met": all(c["speedup_single"] >= 20 and c["top10_mismatches"] == 0 for c in report["bm25_vs_rank_bm25"].values()),
+            "met": all(
+                c["speedup_single"] >= 20 and c["top10_mismatches"] == 0 for c in report["bm25_vs_rank_bm25"].values()
+            ),
         },
         "build<=1.3x_tokenize": {
-            "value": {"paired_runs": report["build"]["ratio"], "vs_tokenize_stage": report["build"]["ratio_to_tokenize_stage"]},
+            "value": {
+                "paired_runs": report["build"]["ratio"],
+                "vs_tokenize_stage": report["build"]["ratio_to_tokenize_stage"],
+            },
             "met": report["build"]["ratio"] <= 1.3 and report["build"]["ratio_to_tokenize_stage"] <= 1.3,
         },
-        "query_p50<=3x_tokenize": {"value": report["query_latency"]["ratio_p50"], "met": report["query_latency"]["ratio_p50"] <= 3.0},
+        "query_p50<=3x_tokenize": {
+            "value": report["query_latency"]["ratio_p50"],
+            "met": report["query_latency"]["ratio_p50"] <= 3.0,
+        },
         "lsa_klue_sts_spearman": {"value": report["klue_sts"]["spearman"] if report["klue_sts"] else None, "met": None},
     }
 
@@ -314,7 +348,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "command": "python benchmarks/retrieval_korquad.py " + " ".join(argv if argv is not None else sys.argv[1:]),
         "corpus": {"paragraphs": len(corpus), "questions": len(queries)},
         "default_fusion": DEFAULT_FUSION,
-        "settings": {**retriever.config(), "bm25_k1": retriever.bm25.k1, "bm25_b": retriever.bm25.b, "lsa": retriever.embedder.config()},
+        "settings": {
+            **retriever.config(),
+            "bm25_k1": retriever.bm25.k1,
+            "bm25_b": retriever.bm25.b,
+            "lsa": retriever.embedder.config(),
+        },
         "modes": modes,
         "build": build,
         "query_latency": modes[DEFAULT_FUSION]["latency"],
@@ -323,7 +362,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     if not args.no_tuning:
         morphemes = tokenizer.morphemes_batch(texts)
-        report["tuning"] = {"bm25": tune_bm25(morphemes, texts, ids, queries, tokenizer), "fusion": tune_fusion(retriever, queries)}
+        report["tuning"] = {
+            "bm25": tune_bm25(morphemes, texts, ids, queries, tokenizer),
+            "fusion": tune_fusion(retriever, queries),
+        }
     report["targets"] = targets(report)
     atomic_write_json(args.out, report)
     summary = {name: target for name, target in report["targets"].items()}

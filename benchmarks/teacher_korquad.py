@@ -5,8 +5,9 @@ Builds a HybridRetriever over the 961 distinct paragraphs, retrieves the top-k f
 5,774 questions in one batch, answers each with the extractive teacher, and reports: share of
 answers containing a gold answer text, median/mean answer length (characters), SQuAD-style token F1
 and character F1 against the gold spans, groundedness (share of answer sentences verbatim in a
-cited context), retrieval recall@k, and answers/s (teacher alone; retrieval timed separately). The teacher's defaults were tuned on the
-first 2,000 questions, so the share is also reported separately for the rest (held out).
+cited context), retrieval recall@k, and answers/s (teacher alone; retrieval timed separately).
+The teacher's defaults were tuned on the first 2,000 questions, so the share is also reported
+separately for the rest (held out).
 Writes benchmarks/results/teacher_korquad.json.
 """
 
@@ -83,7 +84,9 @@ def main() -> None:
     queries = queries[: args.limit] if args.limit else queries
     tokenizer = KoreanTokenizer()
     started = time.perf_counter()
-    retriever = HybridRetriever.build([c["id"] for c in corpus], [c["text"] for c in corpus], [c["doc_id"] for c in corpus], tokenizer)
+    retriever = HybridRetriever.build(
+        [c["id"] for c in corpus], [c["text"] for c in corpus], [c["doc_id"] for c in corpus], tokenizer
+    )
     build_s = time.perf_counter() - started
     started = time.perf_counter()
     hits = retriever.search_batch([q["query"] for q in queries], k=args.k, mode=args.mode)
@@ -103,7 +106,12 @@ def main() -> None:
         "command": " ".join(["benchmarks/teacher_korquad.py", *sys.argv[1:]]),
         "questions": n,
         "paragraphs": len(corpus),
-        "retrieval": {"mode": args.mode, "k": args.k, "embedder": retriever.embedder.name, f"recall@{args.k}": sum(recall) / n},
+        "retrieval": {
+            "mode": args.mode,
+            "k": args.k,
+            "embedder": retriever.embedder.name,
+            f"recall@{args.k}": sum(recall) / n,
+        },
         "contains_gold": sum(contains) / n,
         "contains_gold_tuning_part": sum(contains[:TUNING_QUESTIONS]) / max(1, len(contains[:TUNING_QUESTIONS])),
         "contains_gold_held_out_part": sum(contains[TUNING_QUESTIONS:]) / max(1, len(contains[TUNING_QUESTIONS:])),

@@ -21,7 +21,9 @@ from resources.paths import artifacts_dir
 class AtomicParquetIOManager(ConfigurableIOManager):
     """Parquet (pyarrow) storage for DataFrame assets with atomic writes."""
 
-    base_dir: str = Field(default="", description="Root folder of asset files; empty: <artifacts dir>/assets, resolved at use time.")
+    base_dir: str = Field(
+        default="", description="Root folder of asset files; empty: <artifacts dir>/assets, resolved at use time."
+    )
 
     def _asset_path(self, asset_path: list[str], partition_key: str | None) -> Path:
         base = Path(self.base_dir or artifacts_dir() / "assets").joinpath(*asset_path)
@@ -29,7 +31,10 @@ class AtomicParquetIOManager(ConfigurableIOManager):
 
     def handle_output(self, context: OutputContext, obj: pd.DataFrame) -> None:
         if not isinstance(obj, pd.DataFrame):
-            raise TypeError(f"{context.asset_key.to_user_string()}: AtomicParquetIOManager stores DataFrames, got {type(obj).__name__}")
+            raise TypeError(
+                f"{context.asset_key.to_user_string()}: AtomicParquetIOManager stores DataFrames, "
+                f"got {type(obj).__name__}"
+            )
         partition = context.partition_key if context.has_asset_partitions else None
         target = self._asset_path(list(context.asset_key.path), partition)
         with atomic_path(target) as tmp:
@@ -40,13 +45,16 @@ class AtomicParquetIOManager(ConfigurableIOManager):
         asset_path = list(context.asset_key.path)
         if not context.has_asset_partitions:
             return self._read(self._asset_path(asset_path, None), context)
-        frames = [self._read(self._asset_path(asset_path, key), context) for key in sorted(context.asset_partition_keys)]
+        frames = [
+            self._read(self._asset_path(asset_path, key), context) for key in sorted(context.asset_partition_keys)
+        ]
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
     @staticmethod
     def _read(path: Path, context: InputContext) -> pd.DataFrame:
         if not path.is_file():
             raise FileNotFoundError(
-                f"{context.asset_key.to_user_string()}: no stored output at {path}; materialize that asset (or partition) first"
+                f"{context.asset_key.to_user_string()}: no stored output at {path}; "
+                "materialize that asset (or partition) first"
             )
         return pd.read_parquet(path, engine="pyarrow")

@@ -13,8 +13,12 @@ from resources.paths import artifacts_dir, data_dir
 class ProjectPaths(ConfigurableResource):
     """Locations of the shipped inputs and generated artifacts; empty fields follow resources.paths at use time."""
 
-    data_dir: str = Field(default="", description="Folder with products_all.csv and raw_docs/; empty: KODISTILL_DATA_DIR or data/.")
-    artifacts_dir: str = Field(default="", description="Folder for generated artifacts; empty: KODISTILL_ARTIFACTS_DIR or artifacts/.")
+    data_dir: str = Field(
+        default="", description="Folder with products_all.csv and raw_docs/; empty: KODISTILL_DATA_DIR or data/."
+    )
+    artifacts_dir: str = Field(
+        default="", description="Folder for generated artifacts; empty: KODISTILL_ARTIFACTS_DIR or artifacts/."
+    )
 
     def data_path(self, *parts: str) -> Path:
         return Path(self.data_dir or data_dir()).joinpath(*parts)

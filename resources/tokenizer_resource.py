@@ -19,6 +19,8 @@ class KoreanTokenizerResource(ConfigurableResource):
     def get(self) -> KoreanTokenizer:
         if self._tokenizer is None:
             self._tokenizer = KoreanTokenizer(
-                keep_tags=tuple(self.keep_tags), user_dictionary=self.user_dictionary or None, num_workers=self.num_workers
+                keep_tags=tuple(self.keep_tags),
+                user_dictionary=self.user_dictionary or None,
+                num_workers=self.num_workers,
             )
         return self._tokenizer

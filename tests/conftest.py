@@ -28,5 +28,3 @@ def small_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("KODISTILL_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("KODISTILL_ARTIFACTS_DIR", str(tmp_path / "artifacts"))
     return tmp_path
-
-

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import dagster as dg
-import pytest
 
 from orchestration.definitions import DEMO_STAGES, defs
 from orchestration.demo import run_stages
@@ -17,7 +16,9 @@ def test_partitions_follow_the_folder(small_data: Path) -> None:
         keys = sync_document_partitions(instance, small_data / "data" / "raw_docs")
         assert len(keys) == 4 and instance.get_dynamic_partitions("documents") == keys
         (small_data / "data" / "raw_docs" / "empty_notes.txt").unlink()
-        assert sync_document_partitions(instance, small_data / "data" / "raw_docs") == keys[:0] + [k for k in keys if "empty" not in k]
+        assert sync_document_partitions(instance, small_data / "data" / "raw_docs") == keys[:0] + [
+            k for k in keys if "empty" not in k
+        ]
         assert "empty_notes-txt" not in instance.get_dynamic_partitions("documents")
 
 

@@ -1,7 +1,7 @@
 """Catalog assets: products (+ quarantine) → category_metrics → report_bullets (thin Dagster wrappers)."""
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import dagster as dg
@@ -17,17 +17,31 @@ from resources.settings import ProjectPaths
 
 GROUP = "catalog"
 PREVIEW_COLUMNS = [
-    "category", "product_count", "brand_count", "total_reviews", "zero_review_share", "weighted_rating",
-    "low_rating_share", "price_p25", "price_p50", "price_p75", "median_price_change_6m", "top3_brand_share", "hhi",
+    "category",
+    "product_count",
+    "brand_count",
+    "total_reviews",
+    "zero_review_share",
+    "weighted_rating",
+    "low_rating_share",
+    "price_p25",
+    "price_p50",
+    "price_p75",
+    "median_price_change_6m",
+    "top3_brand_share",
+    "hhi",
 ]
 
 
 @dg.multi_asset(
     group_name=GROUP,
     outs={
-        "products": dg.AssetOut(kinds={"pandas", "parquet"}, description="Validated, typed products from products_all.csv."),
+        "products": dg.AssetOut(
+            kinds={"pandas", "parquet"}, description="Validated, typed products from products_all.csv."
+        ),
         "products_quarantine": dg.AssetOut(
-            kinds={"pandas", "parquet"}, description="Rows of products_all.csv that failed validation, with line and reason."
+            kinds={"pandas", "parquet"},
+            description="Rows of products_all.csv that failed validation, with line and reason.",
         ),
     },
 )
@@ -35,7 +49,9 @@ def products(context: dg.AssetExecutionContext, config: ProductsConfig, paths: P
     """Read products_all.csv with encoding detection, validate and type every row; failures go to quarantine."""
     source = config.csv_path or str(paths.data_path("products_all.csv"))
     result = read_products(source)
-    context.log.info(f"read {result.total_rows} rows from {source} ({result.encoding}); quarantined {len(result.quarantine)}")
+    context.log.info(
+        f"read {result.total_rows} rows from {source} ({result.encoding}); quarantined {len(result.quarantine)}"
+    )
     yield dg.Output(
         result.products,
         output_name="products",
@@ -46,7 +62,9 @@ def products(context: dg.AssetExecutionContext, config: ProductsConfig, paths: P
             "rows_valid": len(result.products),
             "categories": int(result.products["category"].nunique()),
             "normalized_missing_values": dg.MetadataValue.json(result.normalized),
-            "preview": dg.MetadataValue.md(result.products.head(5).drop(columns=["specifications"]).to_markdown(index=False)),
+            "preview": dg.MetadataValue.md(
+                result.products.head(5).drop(columns=["specifications"]).to_markdown(index=False)
+            ),
         },
     )
     yield dg.Output(
@@ -55,7 +73,9 @@ def products(context: dg.AssetExecutionContext, config: ProductsConfig, paths: P
         metadata={
             "rows_quarantined": len(result.quarantine),
             "quarantine_ratio": float(result.quarantine_ratio),
-            "reasons": dg.MetadataValue.json(result.quarantine["reason"].value_counts().head(20).to_dict() if len(result.quarantine) else {}),
+            "reasons": dg.MetadataValue.json(
+                result.quarantine["reason"].value_counts().head(20).to_dict() if len(result.quarantine) else {}
+            ),
             "sample": dg.MetadataValue.md(_quarantine_sample(result.quarantine)),
         },
     )
@@ -68,8 +88,11 @@ def _quarantine_sample(quarantine: pd.DataFrame) -> str:
 
 
 @dg.asset(group_name=GROUP, kinds={"pandas", "parquet"})
-def category_metrics(context: dg.AssetExecutionContext, config: CategoryMetricsConfig, products: pd.DataFrame, paths: ProjectPaths) -> dg.Output[pd.DataFrame]:
-    """Per-category market metrics: size, saturation, satisfaction, price quantiles and trend, brand concentration, channels, keywords and a promising segment."""
+def category_metrics(
+    context: dg.AssetExecutionContext, config: CategoryMetricsConfig, products: pd.DataFrame, paths: ProjectPaths
+) -> dg.Output[pd.DataFrame]:
+    """Per-category market metrics: size, saturation, satisfaction, price quantiles and trend, brand
+    concentration, channels, keywords and a promising segment."""
     settings = config.settings()
     metrics = compute_category_metrics(products, settings)
     plot_path = paths.artifact_path("catalog", "price_distribution.png")
@@ -104,19 +127,29 @@ def payloads_to_frame(payloads: list[dict[str, Any]]) -> pd.DataFrame:
 def payloads_from_frame(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Inverse of `payloads_to_frame` (Parquet gives arrays back; they become lists again)."""
     return [
-        {"category": row.category, "summaryBullets": [str(b) for b in row.summaryBullets], "generatedBy": row.generatedBy, "basis": json.loads(row.basis)}
+        {
+            "category": row.category,
+            "summaryBullets": [str(b) for b in row.summaryBullets],
+            "generatedBy": row.generatedBy,
+            "basis": json.loads(row.basis),
+        }
         for row in frame.itertuples(index=False)
     ]
 
 
 @dg.asset(group_name=GROUP, kinds={"json", "pandas"})
-def report_bullets(context: dg.AssetExecutionContext, category_metrics: pd.DataFrame, paths: ProjectPaths) -> dg.Output[pd.DataFrame]:
-    """API-ready summary bullets per category (fixed order, every number from the metrics), also written as one JSON file."""
+def report_bullets(
+    context: dg.AssetExecutionContext, category_metrics: pd.DataFrame, paths: ProjectPaths
+) -> dg.Output[pd.DataFrame]:
+    """API-ready summary bullets per category (fixed order, every number from the metrics), also written
+    as one JSON file."""
     payloads = [render_template_bullets(record) for record in metrics_records(category_metrics)]
     api_path = paths.artifact_path("catalog", "report_bullets.json")
     generated_by = pd.Series([p["generatedBy"] for p in payloads]).value_counts().to_dict()
-    atomic_write_json(api_path, report_document(payloads, datetime.now(timezone.utc).isoformat(timespec="seconds")))
-    sample = "\n\n".join(f"**{p['category']}**\n" + "\n".join(f"- {b}" for b in p["summaryBullets"]) for p in payloads[:3])
+    atomic_write_json(api_path, report_document(payloads, datetime.now(UTC).isoformat(timespec="seconds")))
+    sample = "\n\n".join(
+        f"**{p['category']}**\n" + "\n".join(f"- {b}" for b in p["summaryBullets"]) for p in payloads[:3]
+    )
     return dg.Output(
         payloads_to_frame(payloads),
         metadata={

@@ -45,6 +45,7 @@ NUMBER_PATTERN = re.compile(r"[-+]?\d[\d,]*(?:\.\d+)?")
 
 # ---------------------------------------------------------------- formatting
 
+
 def format_count(value: float) -> str:
     return f"{int(round(value)):,}"
 
@@ -68,9 +69,11 @@ def _missing(value: Any) -> bool:
 
 # ---------------------------------------------------------------- the template
 
+
 def _market_size(m: dict[str, Any]) -> str:
     return (
-        f"{m['category']} 카테고리는 상품 {format_count(m['product_count'])}개, 브랜드 {format_count(m['brand_count'])}개, "
+        f"{m['category']} 카테고리는 상품 {format_count(m['product_count'])}개, "
+        f"브랜드 {format_count(m['brand_count'])}개, "
         f"누적 리뷰 {format_count(m['total_reviews'])}건 규모입니다(수집 상품 기준)."
     )
 
@@ -92,7 +95,13 @@ def _satisfaction(m: dict[str, Any]) -> str:
     low = m["low_rating_share"]
     if _missing(low):
         return f"리뷰 가중 평균 평점은 {m['weighted_rating']:.2f}점입니다(리뷰 분포 기준)."
-    reading = "불만 리스크가 큰 편입니다" if low >= 0.10 else "불만 리스크는 보통 수준입니다" if low >= 0.05 else "만족도가 높은 편입니다"
+    reading = (
+        "불만 리스크가 큰 편입니다"
+        if low >= 0.10
+        else "불만 리스크는 보통 수준입니다"
+        if low >= 0.05
+        else "만족도가 높은 편입니다"
+    )
     return (
         f"리뷰 가중 평균 평점은 {m['weighted_rating']:.2f}점이고 1~2점 리뷰 비중은 {format_percent(low)}%로, "
         f"{reading}(리뷰 분포 기준)."
@@ -108,7 +117,11 @@ def _price(m: dict[str, Any]) -> str:
     if _missing(change):
         return text + ", 가격 이력이 없어 추이는 판단할 수 없습니다(판매가·가격 이력 기준)."
     trend = "하락세" if change <= -0.03 else "상승세" if change >= 0.03 else "보합세"
-    return text + f", 최근 6개월 가격 변화는 상품별 중앙값 {format_signed_percent(change)}%로 {trend}입니다(판매가·가격 이력 기준)."
+    return (
+        text
+        + f", 최근 6개월 가격 변화는 상품별 중앙값 {format_signed_percent(change)}%로 "
+        + f"{trend}입니다(판매가·가격 이력 기준)."
+    )
 
 
 def _concentration_reading(hhi: float) -> str:
@@ -166,8 +179,14 @@ def _segment(m: dict[str, Any]) -> str | None:
 
 
 _RENDERERS = {
-    "market_size": _market_size, "saturation": _saturation, "satisfaction": _satisfaction, "price": _price,
-    "competition": _competition, "channels": _channels, "keywords": _keywords, "segment": _segment,
+    "market_size": _market_size,
+    "saturation": _saturation,
+    "satisfaction": _satisfaction,
+    "price": _price,
+    "competition": _competition,
+    "channels": _channels,
+    "keywords": _keywords,
+    "segment": _segment,
 }
 
 
@@ -194,11 +213,14 @@ def render_template_bullets(metrics: dict[str, Any]) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- checkers
 
+
 def schema_problems(payload: Any) -> list[str]:
     """Problems with a payload's shape and bullet order; empty when it is valid."""
     if not isinstance(payload, dict):
         return [f"payload must be a JSON object, got {type(payload).__name__}"]
-    problems = [f"missing key '{key}'" for key in ("category", "summaryBullets", "generatedBy", "basis") if key not in payload]
+    problems = [
+        f"missing key '{key}'" for key in ("category", "summaryBullets", "generatedBy", "basis") if key not in payload
+    ]
     if problems:
         return problems
     if not isinstance(payload["category"], str) or not payload["category"]:

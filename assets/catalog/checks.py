@@ -14,13 +14,19 @@ SHARE_COLUMNS = ("zero_review_share", "low_rating_share", "top3_brand_share")
 
 
 @dg.asset_check(asset=products.keys_by_output_name["products"], additional_ins={"products_quarantine": dg.AssetIn()})
-def products_quarantine_ratio(products: pd.DataFrame, products_quarantine: pd.DataFrame, quality: QualityThresholds) -> dg.AssetCheckResult:
+def products_quarantine_ratio(
+    products: pd.DataFrame, products_quarantine: pd.DataFrame, quality: QualityThresholds
+) -> dg.AssetCheckResult:
     """The share of CSV rows quarantined stays below `QualityThresholds.max_quarantine_ratio`."""
     total = len(products) + len(products_quarantine)
     ratio = len(products_quarantine) / total if total else 1.0
     return dg.AssetCheckResult(
         passed=ratio <= quality.max_quarantine_ratio,
-        metadata={"quarantine_ratio": ratio, "bound": quality.max_quarantine_ratio, "rows_quarantined": len(products_quarantine)},
+        metadata={
+            "quarantine_ratio": ratio,
+            "bound": quality.max_quarantine_ratio,
+            "rows_quarantined": len(products_quarantine),
+        },
     )
 
 
@@ -29,7 +35,9 @@ def products_required_columns(products: pd.DataFrame) -> dg.AssetCheckResult:
     """Every required column is present and has no missing value."""
     missing = [column for column in REQUIRED_COLUMNS if column not in products.columns]
     with_nulls = [column for column in REQUIRED_COLUMNS if column in products.columns and products[column].isna().any()]
-    return dg.AssetCheckResult(passed=not missing and not with_nulls, metadata={"missing": missing, "with_nulls": with_nulls})
+    return dg.AssetCheckResult(
+        passed=not missing and not with_nulls, metadata={"missing": missing, "with_nulls": with_nulls}
+    )
 
 
 def metrics_problems(metrics: pd.DataFrame, products: pd.DataFrame) -> list[str]:
@@ -42,9 +50,13 @@ def metrics_problems(metrics: pd.DataFrame, products: pd.DataFrame) -> list[str]
     for record in metrics_records(metrics):
         shares = [c["share"] for c in record["top_channels"]] + [b["share"] for b in record["top_brands"]]
         problems += [f"a top-list share outside [0,1] for {record['category']}" for s in shares if not 0 <= s <= 1]
-    unordered = metrics[~((metrics["price_p25"] <= metrics["price_p50"]) & (metrics["price_p50"] <= metrics["price_p75"]))]
+    unordered = metrics[
+        ~((metrics["price_p25"] <= metrics["price_p50"]) & (metrics["price_p50"] <= metrics["price_p75"]))
+    ]
     problems += [f"price quantiles not ordered for {category}" for category in unordered["category"]]
-    expected = products.groupby("category").agg(product_count=("product_id", "size"), total_reviews=("review_count", "sum"))
+    expected = products.groupby("category").agg(
+        product_count=("product_id", "size"), total_reviews=("review_count", "sum")
+    )
     actual = metrics.set_index("category")[["product_count", "total_reviews"]]
     if not actual.sort_index().equals(expected.sort_index().astype(actual.dtypes.to_dict())):
         problems.append("product_count/total_reviews per category differ from the products table")
@@ -57,11 +69,15 @@ def metrics_problems(metrics: pd.DataFrame, products: pd.DataFrame) -> list[str]
 def category_metrics_consistent(category_metrics: pd.DataFrame, products: pd.DataFrame) -> dg.AssetCheckResult:
     """Shares within [0,1], price quantiles ordered, counts consistent with `products`."""
     problems = metrics_problems(category_metrics, products)
-    return dg.AssetCheckResult(passed=not problems, metadata={"problems": problems[:20], "categories": len(category_metrics)})
+    return dg.AssetCheckResult(
+        passed=not problems, metadata={"problems": problems[:20], "categories": len(category_metrics)}
+    )
 
 
 @dg.asset_check(asset=report_bullets, blocking=True, additional_ins={"category_metrics": dg.AssetIn()})
-def report_bullets_valid_and_faithful(report_bullets: pd.DataFrame, category_metrics: pd.DataFrame) -> dg.AssetCheckResult:
+def report_bullets_valid_and_faithful(
+    report_bullets: pd.DataFrame, category_metrics: pd.DataFrame
+) -> dg.AssetCheckResult:
     """Every payload matches the schema and order, and every number in it is a metric of its category."""
     metrics_by_category = {record["category"]: record for record in metrics_records(category_metrics)}
     problems: list[str] = []
@@ -75,5 +91,9 @@ def report_bullets_valid_and_faithful(report_bullets: pd.DataFrame, category_met
     return dg.AssetCheckResult(
         passed=not problems,
         severity=dg.AssetCheckSeverity.ERROR,
-        metadata={"problems": problems[:20], "payloads": len(report_bullets), "bullets_checked": int(np.sum([len(b) for b in report_bullets["summaryBullets"]]))},
+        metadata={
+            "problems": problems[:20],
+            "payloads": len(report_bullets),
+            "bullets_checked": int(np.sum([len(b) for b in report_bullets["summaryBullets"]])),
+        },
     )

@@ -66,7 +66,9 @@ def parse_pair_column(cells: pd.Series, key_regex: str | None = None) -> ParsedP
     bad_rows = pd.Index(pd.unique(rows[~good]))
     numbers = pc.cast(pc.if_else(pa.array(good), values, "0"), pa.float64()).to_numpy()
     keep = good & ~np.isin(rows, bad_rows)
-    long = pd.DataFrame({"row": rows[keep], "key": keys.filter(pa.array(keep)).to_numpy(zero_copy_only=False), "value": numbers[keep]})
+    long = pd.DataFrame(
+        {"row": rows[keep], "key": keys.filter(pa.array(keep)).to_numpy(zero_copy_only=False), "value": numbers[keep]}
+    )
     return ParsedPairs(long=long, bad_rows=bad_rows)
 
 

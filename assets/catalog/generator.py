@@ -147,19 +147,37 @@ CATEGORIES: tuple[CategoryProfile, ...] = (
         name="샴푸",
         weight=13,
         noun="샴푸",
-        brands=_brands("윤담, 모레온, 살롱드뮤, 케라힐, 그린루트, 헤어플로, 퓨어모, 라보테라, 더마스칼프, 미엘르, "
-                       "보타닉하우스, 숲결, 헤어리움, 닥터스칼라"),
-        lines=_tags("자양윤모, 탈모케어, 두피쿨링, 딥클렌징, 실크모이스처, 약산성 밸런스, 블랙빈 볼륨, "
-                    "허브 리프레시, 단백질 리페어, 쿨민트 스칼프"),
+        brands=_brands(
+            "윤담, 모레온, 살롱드뮤, 케라힐, 그린루트, 헤어플로, 퓨어모, 라보테라, 더마스칼프, 미엘르, "
+            "보타닉하우스, 숲결, 헤어리움, 닥터스칼라"
+        ),
+        lines=_tags(
+            "자양윤모, 탈모케어, 두피쿨링, 딥클렌징, 실크모이스처, 약산성 밸런스, 블랙빈 볼륨, "
+            "허브 리프레시, 단백질 리페어, 쿨민트 스칼프"
+        ),
         attributes=(
             _attr("종류", "샴푸, 두피 샴푸, 탈모 기능성 샴푸", (5, 3, 2), price_factors=(1.0, 1.15, 1.35)),
             _attr("모발타입", "모든모발, 손상모발, 지성두피, 건성두피, 가는모발", (4, 3, 2, 1.5, 1)),
             _attr("특징", "약산성, 실리콘프리, 쿨링, 무향료, 비건", (4, 3, 2, 1, 1)),
         ),
-        packaging=Packaging("용량", (300, 400, 500, 550, 680, 780, 1000, 1500), (2, 3, 4, 3, 2, 2, 2, 1), "ml",
-                            (1, 2, 3, 4), (6, 4, 2, 1), "개", "100ml", 100),
-        price_median=1300, price_sigma=0.45, round_unit=10, price_range=(2_900, 89_000),
-        rating_mean=4.6, review_median=150, zero_review_share=0.22,
+        packaging=Packaging(
+            "용량",
+            (300, 400, 500, 550, 680, 780, 1000, 1500),
+            (2, 3, 4, 3, 2, 2, 2, 1),
+            "ml",
+            (1, 2, 3, 4),
+            (6, 4, 2, 1),
+            "개",
+            "100ml",
+            100,
+        ),
+        price_median=1300,
+        price_sigma=0.45,
+        round_unit=10,
+        price_range=(2_900, 89_000),
+        rating_mean=4.6,
+        review_median=150,
+        zero_review_share=0.22,
         channel_weights=(4, 4, 1, 1, 0.5, 0.5, 0.3, 1.5),
         positive_tags=_tags("향좋음, 거품풍성, 가성비, 두피시원, 머릿결부드러움, 순함, 배송빠름, 재구매"),
         negative_tags=_tags("뻣뻣함, 향이강함, 두피가려움"),
@@ -168,21 +186,43 @@ CATEGORIES: tuple[CategoryProfile, ...] = (
         name="기저귀",
         weight=10,
         noun="기저귀",
-        brands=_brands("보송맘, 베베숲길, 마미케어, 네이처베베, 토디랑, 몽실베이비, 나비잠, 아가포근, 솜사탕베베, 리틀허그"),
+        brands=_brands(
+            "보송맘, 베베숲길, 마미케어, 네이처베베, 토디랑, 몽실베이비, 나비잠, 아가포근, 솜사탕베베, 리틀허그"
+        ),
         lines=_tags("네이처핏, 슈퍼드라이, 오가닉, 에어핏, 프리미엄 소프트, 나이트케어, 썸머쿨, 퓨어코튼"),
         attributes=(
             _attr("종류", "팬티형, 밴드형", (3, 2), price_factors=(1.1, 1.0), in_name=True),
-            _attr("단계", "신생아, 1단계, 2단계, 3단계, 4단계, 5단계, 6단계", (1, 1.5, 2, 3, 3, 2.5, 1.5),
-                  in_name=True,
-                  linked=("대상 연령", ("0~1개월", "1~3개월", "3~6개월", "6~12개월", "12~24개월",
-                                      "24~36개월", "36개월 이상"))),
+            _attr(
+                "단계",
+                "신생아, 1단계, 2단계, 3단계, 4단계, 5단계, 6단계",
+                (1, 1.5, 2, 3, 3, 2.5, 1.5),
+                in_name=True,
+                linked=(
+                    "대상 연령",
+                    ("0~1개월", "1~3개월", "3~6개월", "6~12개월", "12~24개월", "24~36개월", "36개월 이상"),
+                ),
+            ),
             _attr("성별", "공용, 남아용, 여아용", (5, 1, 1)),
             _attr("특징", "사계절용, 여름용, 밤기저귀", (5, 2, 1.5), price_factors=(1.0, 1.05, 1.2)),
         ),
-        packaging=Packaging("매수", (22, 30, 36, 42, 52, 60, 72, 84), (1, 1, 2, 3, 3, 2, 1, 1), "매",
-                            (1, 2, 3, 4), (3, 3, 2, 2), "팩", "1매", 1),
-        price_median=330, price_sigma=0.3, round_unit=10, price_range=(5_900, 159_000),
-        rating_mean=4.7, review_median=260, zero_review_share=0.18,
+        packaging=Packaging(
+            "매수",
+            (22, 30, 36, 42, 52, 60, 72, 84),
+            (1, 1, 2, 3, 3, 2, 1, 1),
+            "매",
+            (1, 2, 3, 4),
+            (3, 3, 2, 2),
+            "팩",
+            "1매",
+            1,
+        ),
+        price_median=330,
+        price_sigma=0.3,
+        round_unit=10,
+        price_range=(5_900, 159_000),
+        rating_mean=4.7,
+        review_median=260,
+        zero_review_share=0.18,
         channel_weights=(3, 6, 1.5, 1.5, 1, 1, 0.5, 0),
         positive_tags=_tags("흡수력좋음, 샘방지, 부드러움, 가성비, 발진없음, 배송빠름, 얇아요, 재구매"),
         negative_tags=_tags("샘발생, 사이즈작음, 냄새"),
@@ -191,8 +231,10 @@ CATEGORIES: tuple[CategoryProfile, ...] = (
         name="무선이어폰",
         weight=12,
         noun="무선이어폰",
-        brands=_brands("사운드핏, 큐센스, 오디오랩, 비트로, 픽스톤, 링크버즈온, 노이즈제로, 모비톤, 에코웨이브, 소리담, "
-                       "클리어비트, 제로베젤, 포켓튠, 하이파이랩, 블루오르카, 루프사운드, 에어로튠, 피치원"),
+        brands=_brands(
+            "사운드핏, 큐센스, 오디오랩, 비트로, 픽스톤, 링크버즈온, 노이즈제로, 모비톤, 에코웨이브, 소리담, "
+            "클리어비트, 제로베젤, 포켓튠, 하이파이랩, 블루오르카, 루프사운드, 에어로튠, 피치원"
+        ),
         lines=_tags("버즈, 에어튠, 팟, 비트, 사운드, 클리어, 루프, 스포츠, 나노, 오픈핏"),
         attributes=(
             _attr("타입", "커널형, 오픈형, 반오픈형, 골전도", (6, 2, 2, 1), price_factors=(1.0, 0.9, 0.9, 1.3)),
@@ -204,8 +246,13 @@ CATEGORIES: tuple[CategoryProfile, ...] = (
             _attr("색상", "블랙, 화이트, 네이비, 실버, 베이지", (5, 4, 1, 1, 1)),
         ),
         packaging=None,
-        price_median=62000, price_sigma=0.6, round_unit=100, price_range=(9_900, 459_000),
-        rating_mean=4.4, review_median=90, zero_review_share=0.30,
+        price_median=62000,
+        price_sigma=0.6,
+        round_unit=100,
+        price_range=(9_900, 459_000),
+        rating_mean=4.4,
+        review_median=90,
+        zero_review_share=0.30,
         channel_weights=(5, 3, 2, 1.5, 0.8, 0.5, 0.5, 0),
         positive_tags=_tags("음질좋음, 노캔좋음, 착용감좋음, 배터리오래감, 연결안정, 가성비, 통화품질좋음, 디자인예쁨"),
         negative_tags=_tags("끊김, 귀아픔, 배터리짧음"),
@@ -215,19 +262,30 @@ CATEGORIES: tuple[CategoryProfile, ...] = (
         name="로봇청소기",
         weight=4,
         noun="로봇청소기",
-        brands=_brands("클린메이트, 스윕온, 마이봇, 홈로보, 로보킹덤, 아이클린, 에코스윕, 더스트제로, 스마트브룸, 봇앤홈"),
+        brands=_brands(
+            "클린메이트, 스윕온, 마이봇, 홈로보, 로보킹덤, 아이클린, 에코스윕, 더스트제로, 스마트브룸, 봇앤홈"
+        ),
         lines=_tags("S8, Q7, T10, X20, V5, R9, M12, P30"),
         attributes=(
             _attr("타입", "흡입 전용, 물걸레 겸용, 올인원 스테이션", (2, 4, 3), price_factors=(0.6, 1.0, 2.1)),
-            _attr("흡입력", "2700Pa, 4000Pa, 6000Pa, 8000Pa, 12000Pa", (1, 2, 3, 2, 1),
-                  price_factors=(0.8, 0.9, 1.0, 1.15, 1.35)),
+            _attr(
+                "흡입력",
+                "2700Pa, 4000Pa, 6000Pa, 8000Pa, 12000Pa",
+                (1, 2, 3, 2, 1),
+                price_factors=(0.8, 0.9, 1.0, 1.15, 1.35),
+            ),
             _attr("맵핑", "자이로, LDS 라이다, 3D 카메라", (1, 4, 2), price_factors=(0.7, 1.0, 1.2)),
             _attr("자동먼지비움", "지원, 미지원", (1, 1), price_factors=(1.15, 1.0)),
             _attr("평형 구분", "20평 이하, 30평 이하, 40평 이상", (2, 3, 2)),
         ),
         packaging=None,
-        price_median=420000, price_sigma=0.4, round_unit=100, price_range=(99_000, 1_890_000),
-        rating_mean=4.3, review_median=60, zero_review_share=0.33,
+        price_median=420000,
+        price_sigma=0.4,
+        round_unit=100,
+        price_range=(99_000, 1_890_000),
+        rating_mean=4.3,
+        review_median=60,
+        zero_review_share=0.33,
         channel_weights=(5, 3, 2.5, 1.5, 0.8, 1, 1, 0),
         positive_tags=_tags("흡입력좋음, 맵핑정확, 물걸레깨끗, 조용함, 앱편리, 설치쉬움, 먼지통편리"),
         negative_tags=_tags("걸림잦음, 소음큼, 문턱못넘음"),
@@ -237,20 +295,31 @@ CATEGORIES: tuple[CategoryProfile, ...] = (
         name="커피원두",
         weight=8,
         noun="원두커피",
-        brands=_brands("로스터리K, 모모빈, 빈스토리, 원두마을, 카페뮤, 그린로스트, 헤이즐빈, 콩스탄트, "
-                       "블랙스미스커피, 온도로스터스, 커피밭, 브루랩"),
+        brands=_brands(
+            "로스터리K, 모모빈, 빈스토리, 원두마을, 카페뮤, 그린로스트, 헤이즐빈, 콩스탄트, "
+            "블랙스미스커피, 온도로스터스, 커피밭, 브루랩"
+        ),
         lines=_tags("시그니처, 하우스블렌드, 싱글오리진, 에스프레소 블렌드, 데일리, 스페셜티, 모닝"),
         attributes=(
             _attr("종류", "원두, 디카페인 원두", (9, 1), price_factors=(1.0, 1.15)),
-            _attr("원산지", "에티오피아, 콜롬비아, 브라질, 과테말라, 케냐, 블렌드", (3, 2, 2, 1, 1, 4),
-                  price_factors=(1.15, 1.0, 0.9, 1.05, 1.2, 0.95), in_name=True),
+            _attr(
+                "원산지",
+                "에티오피아, 콜롬비아, 브라질, 과테말라, 케냐, 블렌드",
+                (3, 2, 2, 1, 1, 4),
+                price_factors=(1.15, 1.0, 0.9, 1.05, 1.2, 0.95),
+                in_name=True,
+            ),
             _attr("로스팅", "라이트, 미디엄, 미디엄다크, 다크", (1.5, 3, 3, 2)),
             _attr("분쇄", "홀빈, 핸드드립 분쇄, 에스프레소 분쇄", (6, 2, 1)),
         ),
-        packaging=Packaging("용량", (200, 250, 500, 1000), (2, 2, 3, 3), "g",
-                            (1, 2, 3), (6, 2, 1), "개", "10g", 10),
-        price_median=260, price_sigma=0.35, round_unit=10, price_range=(2_900, 149_000),
-        rating_mean=4.6, review_median=80, zero_review_share=0.27,
+        packaging=Packaging("용량", (200, 250, 500, 1000), (2, 2, 3, 3), "g", (1, 2, 3), (6, 2, 1), "개", "10g", 10),
+        price_median=260,
+        price_sigma=0.35,
+        round_unit=10,
+        price_range=(2_900, 149_000),
+        rating_mean=4.6,
+        review_median=80,
+        zero_review_share=0.27,
         channel_weights=(6, 3, 1, 1, 0.5, 0.8, 0.3, 0),
         positive_tags=_tags("산미좋음, 고소함, 향좋음, 신선함, 바디감좋음, 가성비, 배송빠름, 포장꼼꼼"),
         negative_tags=_tags("쓴맛강함, 산미강함, 로스팅오래됨"),
@@ -266,11 +335,25 @@ CATEGORIES: tuple[CategoryProfile, ...] = (
             _attr("포장", "무라벨, 유라벨", (1, 1), price_factors=(1.02, 1.0)),
             _attr("취수원", "제주, 강원, 경기, 충북, 해외", (3, 3, 1, 1, 1), price_factors=(1.15, 1.0, 0.9, 0.9, 1.6)),
         ),
-        packaging=Packaging("용량", (330, 500, 1000, 2000), (1, 4, 1, 4), "ml",
-                            (6, 12, 20, 24, 40), (2, 3, 3, 2, 1), "병", "100ml", 100,
-                            size_elasticity=-0.45),
-        price_median=38, price_sigma=0.25, round_unit=10, price_range=(990, 39_000),
-        rating_mean=4.7, review_median=400, zero_review_share=0.17,
+        packaging=Packaging(
+            "용량",
+            (330, 500, 1000, 2000),
+            (1, 4, 1, 4),
+            "ml",
+            (6, 12, 20, 24, 40),
+            (2, 3, 3, 2, 1),
+            "병",
+            "100ml",
+            100,
+            size_elasticity=-0.45,
+        ),
+        price_median=38,
+        price_sigma=0.25,
+        round_unit=10,
+        price_range=(990, 39_000),
+        rating_mean=4.7,
+        review_median=400,
+        zero_review_share=0.17,
         channel_weights=(3, 7, 1.5, 1.5, 1, 1.5, 0.5, 0),
         positive_tags=_tags("물맛좋음, 가성비, 배송빠름, 무라벨편함, 포장꼼꼼, 재구매, 깔끔함"),
         negative_tags=_tags("찌그러짐, 플라스틱냄새"),
@@ -279,8 +362,10 @@ CATEGORIES: tuple[CategoryProfile, ...] = (
         name="선크림",
         weight=11,
         noun="선크림",
-        brands=_brands("닥터선케어, 라운드데이, 플레인데이, 그린세라, 더마쉴드, 달빛정원, 믹스온, 선데이랩, 퓨어가든, "
-                       "스킨포레, 데일리쉴드, 한결피부, 셀라디, 아쿠아베일, 모닝듀"),
+        brands=_brands(
+            "닥터선케어, 라운드데이, 플레인데이, 그린세라, 더마쉴드, 달빛정원, 믹스온, 선데이랩, 퓨어가든, "
+            "스킨포레, 데일리쉴드, 한결피부, 셀라디, 아쿠아베일, 모닝듀"
+        ),
         lines=_tags("마일드, 아쿠아, 톤업, 워터리, 카밍, 데일리, 에어리, 프레시"),
         attributes=(
             _attr("타입", "크림, 로션, 스틱, 스프레이, 젤", (6, 2, 2, 1, 1), price_factors=(1.0, 0.95, 1.3, 1.1, 1.0)),
@@ -288,10 +373,16 @@ CATEGORIES: tuple[CategoryProfile, ...] = (
             _attr("차단방식", "무기자차, 유기자차, 혼합자차", (3, 4, 2), price_factors=(1.1, 1.0, 1.0)),
             _attr("피부타입", "모든피부, 민감성, 지성, 건성", (4, 3, 2, 1)),
         ),
-        packaging=Packaging("용량", (40, 50, 60, 70, 100), (1, 5, 2, 1, 1), "ml",
-                            (1, 2, 3), (6, 3, 1), "개", "10ml", 10),
-        price_median=2600, price_sigma=0.4, round_unit=10, price_range=(5_900, 89_000),
-        rating_mean=4.6, review_median=180, zero_review_share=0.24,
+        packaging=Packaging(
+            "용량", (40, 50, 60, 70, 100), (1, 5, 2, 1, 1), "ml", (1, 2, 3), (6, 3, 1), "개", "10ml", 10
+        ),
+        price_median=2600,
+        price_sigma=0.4,
+        round_unit=10,
+        price_range=(5_900, 89_000),
+        rating_mean=4.6,
+        review_median=180,
+        zero_review_share=0.24,
         channel_weights=(4, 3, 1, 1, 0.5, 0.5, 0.3, 3),
         positive_tags=_tags("백탁없음, 촉촉함, 순함, 끈적임없음, 발림성좋음, 가성비, 눈시림없음, 메이크업잘받음"),
         negative_tags=_tags("눈시림, 백탁있음, 트러블"),
@@ -304,15 +395,25 @@ CATEGORIES: tuple[CategoryProfile, ...] = (
         lines=_tags("에어쿡, 바삭, 글라스, 스테인리스, 듀얼, 오븐핏, 미니"),
         attributes=(
             _attr("타입", "바스켓형, 오븐형, 투명창 바스켓형", (5, 3, 2), price_factors=(1.0, 1.5, 1.2)),
-            _attr("용량", "4.5L, 5.5L, 7L, 10L, 12L, 16L", (2, 4, 3, 2, 1, 1),
-                  price_factors=(0.8, 0.9, 1.0, 1.15, 1.3, 1.5), in_name=True),
+            _attr(
+                "용량",
+                "4.5L, 5.5L, 7L, 10L, 12L, 16L",
+                (2, 4, 3, 2, 1, 1),
+                price_factors=(0.8, 0.9, 1.0, 1.15, 1.3, 1.5),
+                in_name=True,
+            ),
             _attr("소비전력", "1400W, 1500W, 1700W, 1800W", (2, 3, 3, 2)),
             _attr("조작방식", "다이얼, 터치, 스마트앱", (4, 5, 1), price_factors=(0.9, 1.0, 1.3)),
             _attr("색상", "화이트, 블랙, 그레이, 아이보리", (4, 3, 2, 1)),
         ),
         packaging=None,
-        price_median=98000, price_sigma=0.45, round_unit=100, price_range=(29_900, 399_000),
-        rating_mean=4.5, review_median=120, zero_review_share=0.26,
+        price_median=98000,
+        price_sigma=0.45,
+        round_unit=100,
+        price_range=(29_900, 399_000),
+        rating_mean=4.5,
+        review_median=120,
+        zero_review_share=0.26,
         channel_weights=(5, 4, 2, 1.5, 0.8, 1, 1, 0),
         positive_tags=_tags("바삭함, 세척쉬움, 용량넉넉, 조용함, 디자인예쁨, 가성비, 예열빠름"),
         negative_tags=_tags("코팅벗겨짐, 냄새남, 소음큼"),
@@ -322,22 +423,39 @@ CATEGORIES: tuple[CategoryProfile, ...] = (
         name="강아지사료",
         weight=8,
         noun="강아지사료",
-        brands=_brands("하이펫, 웰니스독, 도그랑, 퍼피럽, 뉴트리펫, 내추럴코어, 펫밀리, 오가닉바우, 멍멍식당, "
-                       "포레스트펫, 테일러펫, 바우와우랩"),
+        brands=_brands(
+            "하이펫, 웰니스독, 도그랑, 퍼피럽, 뉴트리펫, 내추럴코어, 펫밀리, 오가닉바우, 멍멍식당, "
+            "포레스트펫, 테일러펫, 바우와우랩"
+        ),
         lines=_tags("그레인프리, 홀리스틱, 오리지널, 라이트, 센서티브, 데일리, 프리미엄"),
         attributes=(
             _attr("종류", "건식사료, 소프트사료, 동결건조", (8, 2, 1), price_factors=(1.0, 1.2, 2.0)),
-            _attr("대상 연령", "퍼피, 어덜트, 시니어, 전연령", (2, 4, 2, 3), price_factors=(1.1, 1.0, 1.1, 0.95),
-                  in_name=True),
-            _attr("주원료", "연어, 양고기, 닭고기, 오리, 소고기, 인섹트", (3, 2, 4, 2, 1, 0.5),
-                  price_factors=(1.15, 1.1, 0.9, 1.1, 1.2, 1.3)),
+            _attr(
+                "대상 연령",
+                "퍼피, 어덜트, 시니어, 전연령",
+                (2, 4, 2, 3),
+                price_factors=(1.1, 1.0, 1.1, 0.95),
+                in_name=True,
+            ),
+            _attr(
+                "주원료",
+                "연어, 양고기, 닭고기, 오리, 소고기, 인섹트",
+                (3, 2, 4, 2, 1, 0.5),
+                price_factors=(1.15, 1.1, 0.9, 1.1, 1.2, 1.3),
+            ),
             _attr("기능", "피모, 관절, 체중관리, 알러지, 장건강", (3, 2, 2, 2, 2)),
             _attr("입자크기", "소립, 중립, 대립", (5, 3, 1)),
         ),
-        packaging=Packaging("중량", (1200, 2000, 3000, 6000, 10000, 15000), (3, 4, 2, 3, 1, 1), "g",
-                            (1, 2), (8, 2), "개", "100g", 100),
-        price_median=1000, price_sigma=0.4, round_unit=10, price_range=(4_900, 249_000),
-        rating_mean=4.6, review_median=110, zero_review_share=0.25,
+        packaging=Packaging(
+            "중량", (1200, 2000, 3000, 6000, 10000, 15000), (3, 4, 2, 3, 1, 1), "g", (1, 2), (8, 2), "개", "100g", 100
+        ),
+        price_median=1000,
+        price_sigma=0.4,
+        round_unit=10,
+        price_range=(4_900, 249_000),
+        rating_mean=4.6,
+        review_median=110,
+        zero_review_share=0.25,
         channel_weights=(5, 5, 1, 1, 0.5, 0.5, 0.3, 0),
         positive_tags=_tags("기호성좋음, 잘먹어요, 변상태좋음, 모질개선, 알갱이적당, 가성비, 재구매"),
         negative_tags=_tags("안먹어요, 설사, 알갱이큼"),
@@ -346,18 +464,25 @@ CATEGORIES: tuple[CategoryProfile, ...] = (
         name="물티슈",
         weight=6,
         noun="물티슈",
-        brands=_brands("순수미, 베베숲결, 코디온, 그린핑거랩, 소프트허그, 몽글몽글, 깨끗한하루, 아기구름, 네이처터치, "
-                       "데일리와이프"),
+        brands=_brands(
+            "순수미, 베베숲결, 코디온, 그린핑거랩, 소프트허그, 몽글몽글, 깨끗한하루, 아기구름, 네이처터치, 데일리와이프"
+        ),
         lines=_tags("베이직, 엠보싱, 플레인, 도톰, 센서티브, 휴대용"),
         attributes=(
             _attr("종류", "아기 물티슈, 일반 물티슈, 손소독 물티슈", (6, 3, 1), price_factors=(1.0, 0.9, 1.2)),
             _attr("평량", "55gsm, 65gsm, 75gsm, 85gsm", (2, 3, 3, 2), price_factors=(0.8, 0.95, 1.1, 1.3)),
             _attr("캡", "캡형, 스티커형, 리필형", (4, 4, 2), price_factors=(1.1, 1.0, 0.9)),
         ),
-        packaging=Packaging("매수", (70, 80, 100, 120), (2, 3, 4, 1), "매",
-                            (5, 10, 20, 30), (1, 5, 3, 1), "팩", "1매", 1),
-        price_median=16, price_sigma=0.3, round_unit=10, price_range=(2_900, 79_000),
-        rating_mean=4.7, review_median=320, zero_review_share=0.19,
+        packaging=Packaging(
+            "매수", (70, 80, 100, 120), (2, 3, 4, 1), "매", (5, 10, 20, 30), (1, 5, 3, 1), "팩", "1매", 1
+        ),
+        price_median=16,
+        price_sigma=0.3,
+        round_unit=10,
+        price_range=(2_900, 79_000),
+        rating_mean=4.7,
+        review_median=320,
+        zero_review_share=0.19,
         channel_weights=(3, 6, 1.5, 1.5, 1, 1, 0.5, 0),
         positive_tags=_tags("도톰함, 촉촉함, 무향, 가성비, 캡편리, 순함, 배송빠름, 재구매"),
         negative_tags=_tags("얇음, 마름, 보풀"),
@@ -366,19 +491,31 @@ CATEGORIES: tuple[CategoryProfile, ...] = (
         name="단백질보충제",
         weight=7,
         noun="프로틴",
-        brands=_brands("프로틴팩토리, 칼로바이오, 데이즈프로, 컴뱃랩, 더단백, 뉴트리코어, 빅씨프, 머슬업, 핏앤핏, "
-                       "단백공장, 웨이랩, 피트니스킹"),
+        brands=_brands(
+            "프로틴팩토리, 칼로바이오, 데이즈프로, 컴뱃랩, 더단백, 뉴트리코어, 빅씨프, 머슬업, 핏앤핏, "
+            "단백공장, 웨이랩, 피트니스킹"
+        ),
         lines=_tags("골드, 퍼포먼스, 데일리, 프로, 클래식, 울트라, 베이직"),
         attributes=(
-            _attr("타입", "WPC, WPI, WPC+WPI, 식물성, 카제인", (4, 3, 2, 1.5, 0.5),
-                  price_factors=(1.0, 1.3, 1.15, 1.1, 1.2)),
+            _attr(
+                "타입",
+                "WPC, WPI, WPC+WPI, 식물성, 카제인",
+                (4, 3, 2, 1.5, 0.5),
+                price_factors=(1.0, 1.3, 1.15, 1.1, 1.2),
+            ),
             _attr("맛", "초코, 바닐라, 쿠키앤크림, 딸기, 무맛, 커피", (5, 3, 2, 1, 1, 1), in_name=True),
             _attr("목적", "근성장, 다이어트, 식사대용, 시니어", (5, 2, 2, 1)),
         ),
-        packaging=Packaging("중량", (900, 1000, 2000, 2270, 4540), (2, 3, 3, 3, 1), "g",
-                            (1, 2), (8, 2), "개", "10g", 10),
-        price_median=300, price_sigma=0.35, round_unit=10, price_range=(9_900, 259_000),
-        rating_mean=4.5, review_median=140, zero_review_share=0.23,
+        packaging=Packaging(
+            "중량", (900, 1000, 2000, 2270, 4540), (2, 3, 3, 3, 1), "g", (1, 2), (8, 2), "개", "10g", 10
+        ),
+        price_median=300,
+        price_sigma=0.35,
+        round_unit=10,
+        price_range=(9_900, 259_000),
+        rating_mean=4.5,
+        review_median=140,
+        zero_review_share=0.23,
         channel_weights=(5, 5, 1.5, 1, 0.5, 0.5, 0.3, 0.5),
         positive_tags=_tags("맛있음, 잘녹음, 가성비, 포만감, 소화잘됨, 단백질함량높음, 재구매"),
         negative_tags=_tags("뭉침, 맛없음, 속더부룩"),
@@ -397,8 +534,13 @@ CATEGORIES: tuple[CategoryProfile, ...] = (
             _attr("구성품", "본체+칫솔모 2개, 본체+칫솔모 4개, 본체+칫솔모 1개+케이스", (4, 2, 2)),
         ),
         packaging=None,
-        price_median=52000, price_sigma=0.6, round_unit=100, price_range=(9_900, 399_000),
-        rating_mean=4.5, review_median=100, zero_review_share=0.28,
+        price_median=52000,
+        price_sigma=0.6,
+        round_unit=100,
+        price_range=(9_900, 399_000),
+        rating_mean=4.5,
+        review_median=100,
+        zero_review_share=0.28,
         channel_weights=(5, 4, 1.5, 1, 0.5, 0.8, 0.5, 0.5),
         positive_tags=_tags("세정력좋음, 배터리오래감, 진동적당, 가벼움, 충전편리, 잇몸편함, 가성비"),
         negative_tags=_tags("소음큼, 배터리짧음, 리필비쌈"),
@@ -415,11 +557,25 @@ CATEGORIES: tuple[CategoryProfile, ...] = (
             _attr("맛", "매운맛, 순한맛, 짜장, 비빔, 해물, 짬뽕, 사골", (5, 2, 2, 1.5, 1.5, 2, 1), in_name=True),
             _attr("면종류", "유탕면, 건면", (5, 1), price_factors=(1.0, 1.15)),
         ),
-        packaging=Packaging("중량", (90, 110, 120, 130, 140), (1, 2, 3, 2, 1), "g",
-                            (4, 5, 8, 10, 20, 30, 40), (2, 4, 2, 1, 1, 1, 0.5), "개", "1개", 1,
-                            per_pack_only=True),
-        price_median=850, price_sigma=0.25, round_unit=10, price_range=(1_990, 59_000),
-        rating_mean=4.7, review_median=350, zero_review_share=0.20,
+        packaging=Packaging(
+            "중량",
+            (90, 110, 120, 130, 140),
+            (1, 2, 3, 2, 1),
+            "g",
+            (4, 5, 8, 10, 20, 30, 40),
+            (2, 4, 2, 1, 1, 1, 0.5),
+            "개",
+            "1개",
+            1,
+            per_pack_only=True,
+        ),
+        price_median=850,
+        price_sigma=0.25,
+        round_unit=10,
+        price_range=(1_990, 59_000),
+        rating_mean=4.7,
+        review_median=350,
+        zero_review_share=0.20,
         channel_weights=(3, 6, 1.5, 1.5, 1, 1.5, 0.8, 0),
         positive_tags=_tags("맛있음, 국물진함, 면쫄깃, 가성비, 매콤함, 배송빠름, 재구매, 유통기한넉넉"),
         negative_tags=_tags("너무매움, 면불음, 파손"),
@@ -429,21 +585,29 @@ CATEGORIES: tuple[CategoryProfile, ...] = (
         name="게이밍마우스",
         weight=8,
         noun="게이밍 마우스",
-        brands=_brands("넥서스G, 맥스포인트, 아크리온, 다크에지, 펄사이드, 엑스퀀텀, 로캣기어, 배틀스톰, 헥사곤, "
-                       "블레이드원, 스톰기어, 피닉스G, 하이퍼클릭, 제로랙"),
+        brands=_brands(
+            "넥서스G, 맥스포인트, 아크리온, 다크에지, 펄사이드, 엑스퀀텀, 로캣기어, 배틀스톰, 헥사곤, "
+            "블레이드원, 스톰기어, 피닉스G, 하이퍼클릭, 제로랙"
+        ),
         lines=_tags("G, M, V, Viper, Strike, Pulse, Raptor, Nova"),
         attributes=(
             _attr("타입", "유선, 무선, 유무선", (4, 3, 3), price_factors=(0.7, 1.2, 1.3), in_name=True),
-            _attr("최대 감도", "12000DPI, 16000DPI, 26000DPI, 30000DPI", (2, 3, 3, 2),
-                  price_factors=(0.8, 0.9, 1.1, 1.3)),
+            _attr(
+                "최대 감도", "12000DPI, 16000DPI, 26000DPI, 30000DPI", (2, 3, 3, 2), price_factors=(0.8, 0.9, 1.1, 1.3)
+            ),
             _attr("무게", "55g, 63g, 75g, 85g, 99g", (2, 3, 2, 2, 1), price_factors=(1.3, 1.2, 1.0, 0.9, 0.85)),
             _attr("그립", "대칭형, 오른손형", (1, 1)),
             _attr("버튼", "5버튼, 6버튼, 8버튼, 11버튼", (3, 3, 2, 1)),
             _attr("색상", "블랙, 화이트, 핑크", (6, 3, 1)),
         ),
         packaging=None,
-        price_median=42000, price_sigma=0.6, round_unit=100, price_range=(9_900, 259_000),
-        rating_mean=4.5, review_median=70, zero_review_share=0.31,
+        price_median=42000,
+        price_sigma=0.6,
+        round_unit=100,
+        price_range=(9_900, 259_000),
+        rating_mean=4.5,
+        review_median=70,
+        zero_review_share=0.31,
         channel_weights=(5, 3, 2.5, 1.5, 1, 0.3, 0.3, 0),
         positive_tags=_tags("가벼움, 그립감좋음, 클릭감좋음, 센서정확, 무선안정, 가성비, 디자인예쁨, 소프트웨어편리"),
         negative_tags=_tags("더블클릭, 휠불량, 배터리짧음"),
@@ -453,8 +617,9 @@ CATEGORIES: tuple[CategoryProfile, ...] = (
         name="바디워시",
         weight=5,
         noun="",
-        brands=_brands("해피바디, 온더스킨, 바디하모니, 일리케어, 순한몸, 보들보들, 라벤더힐, 데일리샤워, 밀키웨이, "
-                       "포레스트바스"),
+        brands=_brands(
+            "해피바디, 온더스킨, 바디하모니, 일리케어, 순한몸, 보들보들, 라벤더힐, 데일리샤워, 밀키웨이, 포레스트바스"
+        ),
         lines=_tags("퓨어, 모이스처, 퍼퓸드, 약산성, 베이비, 리프레시"),
         attributes=(
             _attr("종류", "바디워시, 바디스크럽, 샤워오일", (8, 1, 1), price_factors=(1.0, 1.3, 1.4), in_name=True),
@@ -462,10 +627,24 @@ CATEGORIES: tuple[CategoryProfile, ...] = (
             _attr("피부타입", "모든피부, 건성, 민감성, 지성", (4, 2, 2, 1)),
             _attr("특징", "약산성, 보습, 각질케어, 쿨링", (3, 4, 1, 1)),
         ),
-        packaging=Packaging("용량", (400, 500, 750, 900, 1000, 1200), (1, 2, 2, 3, 2, 1), "ml",
-                            (1, 2, 3, 4), (6, 3, 1, 1), "개", "100ml", 100),
-        price_median=1100, price_sigma=0.45, round_unit=10, price_range=(2_900, 69_000),
-        rating_mean=4.6, review_median=130, zero_review_share=0.22,
+        packaging=Packaging(
+            "용량",
+            (400, 500, 750, 900, 1000, 1200),
+            (1, 2, 2, 3, 2, 1),
+            "ml",
+            (1, 2, 3, 4),
+            (6, 3, 1, 1),
+            "개",
+            "100ml",
+            100,
+        ),
+        price_median=1100,
+        price_sigma=0.45,
+        round_unit=10,
+        price_range=(2_900, 69_000),
+        rating_mean=4.6,
+        review_median=130,
+        zero_review_share=0.22,
         channel_weights=(4, 5, 1, 1, 0.5, 0.8, 0.3, 1.5),
         positive_tags=_tags("향좋음, 촉촉함, 거품풍성, 순함, 가성비, 대용량, 재구매, 잔향오래감"),
         negative_tags=_tags("건조함, 향이강함, 미끌거림"),
@@ -478,13 +657,29 @@ CATEGORIES: tuple[CategoryProfile, ...] = (
         lines=_tags("파워클린, 고농축, 베이비, 퍼퓸, 딥클린, 내추럴"),
         attributes=(
             _attr("종류", "액체세제, 고농축 액체세제", (3, 2), price_factors=(1.0, 1.3)),
-            _attr("용도", "일반/드럼 겸용, 드럼용, 아기옷용, 울/실크용", (5, 3, 1, 1), price_factors=(1.0, 1.0, 1.3, 1.4)),
+            _attr(
+                "용도", "일반/드럼 겸용, 드럼용, 아기옷용, 울/실크용", (5, 3, 1, 1), price_factors=(1.0, 1.0, 1.3, 1.4)
+            ),
             _attr("향", "무향, 라벤더, 프레시코튼, 허브", (2, 2, 3, 1)),
         ),
-        packaging=Packaging("용량", (1500, 2000, 2500, 3000, 3200, 4000), (1, 2, 2, 3, 1, 1), "ml",
-                            (1, 2, 3, 4), (4, 3, 2, 2), "개", "100ml", 100),
-        price_median=420, price_sigma=0.35, round_unit=10, price_range=(4_900, 99_000),
-        rating_mean=4.6, review_median=170, zero_review_share=0.21,
+        packaging=Packaging(
+            "용량",
+            (1500, 2000, 2500, 3000, 3200, 4000),
+            (1, 2, 2, 3, 1, 1),
+            "ml",
+            (1, 2, 3, 4),
+            (4, 3, 2, 2),
+            "개",
+            "100ml",
+            100,
+        ),
+        price_median=420,
+        price_sigma=0.35,
+        round_unit=10,
+        price_range=(4_900, 99_000),
+        rating_mean=4.6,
+        review_median=170,
+        zero_review_share=0.21,
         channel_weights=(3, 6, 1.5, 1.5, 1, 1, 0.5, 0),
         positive_tags=_tags("세척력좋음, 향좋음, 헹굼깔끔, 가성비, 대용량, 저자극, 거품적음, 재구매"),
         negative_tags=_tags("향이강함, 잔여물, 뭉침"),
@@ -633,9 +828,7 @@ def _draw_brands(brand_count: int, size: int, rng: np.random.Generator) -> np.nd
     return _draw(tuple(listing_weights), size, rng)
 
 
-def _draw_packaging(
-    packaging: Packaging | None, size: int, rng: np.random.Generator
-) -> tuple[np.ndarray, np.ndarray]:
+def _draw_packaging(packaging: Packaging | None, size: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     if packaging is None:
         zeros = np.zeros(size, dtype=int)
         return zeros, zeros
@@ -724,9 +917,7 @@ def _price_history_matrix(price: np.ndarray, round_unit: int, rng: np.random.Gen
 
 def _price_history_texts(price: np.ndarray, round_unit: int, rng: np.random.Generator) -> list[str]:
     matrix = _price_history_matrix(price, round_unit, rng)
-    return [
-        "|".join(f"{month}:{value}" for month, value in zip(HISTORY_MONTHS, row)) for row in matrix.tolist()
-    ]
+    return ["|".join(f"{month}:{value}" for month, value in zip(HISTORY_MONTHS, row)) for row in matrix.tolist()]
 
 
 def _unit_price_texts(
@@ -848,8 +1039,10 @@ def _tag_texts(
     positive_weight = (np.arange(positive) + 1.0) ** -0.6
     complaint_level = 0.25 * ((5.0 - target_mean) / 0.6) ** 2
     log_weights = np.concatenate(
-        [np.broadcast_to(np.log(positive_weight), (size, positive)),
-         np.broadcast_to(np.log(complaint_level)[:, None] - 0.3 * np.arange(negative), (size, negative))],
+        [
+            np.broadcast_to(np.log(positive_weight), (size, positive)),
+            np.broadcast_to(np.log(complaint_level)[:, None] - 0.3 * np.arange(negative), (size, negative)),
+        ],
         axis=1,
     )
     ranked = np.argsort(-(log_weights + rng.gumbel(size=log_weights.shape)), axis=1, kind="stable")[:, :MAX_TAGS]
@@ -872,11 +1065,7 @@ def _format_ranked_counts(
     order = np.argsort(np.where(keep, -counts, 1), axis=1, kind="stable")
     sorted_counts = np.take_along_axis(counts, order, axis=1).tolist()
     sorted_keep = np.take_along_axis(keep, order, axis=1).tolist()
-    sorted_labels = (
-        np.take_along_axis(labels, order, axis=1).tolist()
-        if per_row_labels
-        else labels[order].tolist()
-    )
+    sorted_labels = np.take_along_axis(labels, order, axis=1).tolist() if per_row_labels else labels[order].tolist()
     return [
         "|".join(f"{label}:{count}" for label, count, kept in zip(row_labels, row_counts, row_keep) if kept)
         for row_labels, row_counts, row_keep in zip(sorted_labels, sorted_counts, sorted_keep)

@@ -53,7 +53,9 @@ def _scalar_metrics(group: pd.DataFrame) -> dict[str, Any]:
         "total_reviews": int(reviews.sum()),
         "zero_review_share": float((reviews == 0).mean()),
         "weighted_rating": _weighted_mean(group["rating"], reviews),
-        "low_rating_share": float((stars["stars_1"] + stars["stars_2"]) / star_total) if star_total > 0 else float("nan"),
+        "low_rating_share": float((stars["stars_1"] + stars["stars_2"]) / star_total)
+        if star_total > 0
+        else float("nan"),
         "price_p25": float(prices.quantile(0.25)),
         "price_p50": float(prices.quantile(0.50)),
         "price_p75": float(prices.quantile(0.75)),
@@ -115,13 +117,17 @@ def _segment_table(products: pd.DataFrame) -> pd.DataFrame:
 
 
 def _qualifying_segments(table: pd.DataFrame, products: pd.DataFrame, settings: MetricsSettings) -> pd.DataFrame:
-    totals = products.groupby("category").agg(category_products=("product_id", "size"), category_reviews=("review_count", "sum"))
+    totals = products.groupby("category").agg(
+        category_products=("product_id", "size"), category_reviews=("review_count", "sum")
+    )
     table = table.join(totals, on="category")
     table["product_share"] = table["products"] / table["category_products"]
     table["review_share"] = table["reviews"] / table["category_reviews"].where(table["category_reviews"] > 0)
     table["demand_index"] = table["review_share"] / table["product_share"]
     table["weighted_rating"] = table["rating_x_reviews"] / table["reviews"].where(table["reviews"] > 0)
-    large_enough = table["products"] >= np.maximum(settings.segment_min_products, settings.segment_min_share * table["category_products"])
+    large_enough = table["products"] >= np.maximum(
+        settings.segment_min_products, settings.segment_min_share * table["category_products"]
+    )
     not_everything = table["product_share"] <= settings.segment_max_share
     return table[large_enough & not_everything & table["demand_index"].notna()]
 
@@ -143,13 +149,17 @@ def _segment_unit_price(products: pd.DataFrame, category: str, key: str, value: 
     }
 
 
-def _promising_segments(products: pd.DataFrame, category_rating: pd.Series, settings: MetricsSettings) -> dict[str, dict[str, Any]]:
+def _promising_segments(
+    products: pd.DataFrame, category_rating: pd.Series, settings: MetricsSettings
+) -> dict[str, dict[str, Any]]:
     """Per category, the spec value whose reviews per product most exceed the category average,
     among segments rated no worse than the category (minus a small slack)."""
     table = _qualifying_segments(_segment_table(products), products, settings)
     floor = category_rating.reindex(table["category"]).to_numpy() - settings.segment_rating_slack
     table = table[(table["weighted_rating"] >= floor) | np.isnan(floor)]
-    table = table.sort_values(["category", "demand_index", "products", "key", "value"], ascending=[True, False, False, True, True])
+    table = table.sort_values(
+        ["category", "demand_index", "products", "key", "value"], ascending=[True, False, False, True, True]
+    )
     best = table.groupby("category", sort=False).head(1)
     segments: dict[str, dict[str, Any]] = {}
     for row in best.itertuples():
@@ -167,7 +177,9 @@ def _promising_segments(products: pd.DataFrame, category_rating: pd.Series, sett
 
 
 def compute_category_metrics(
-    products: pd.DataFrame, settings: MetricsSettings = MetricsSettings(), parsed_pairs: dict[str, pd.DataFrame] | None = None
+    products: pd.DataFrame,
+    settings: MetricsSettings = MetricsSettings(),
+    parsed_pairs: dict[str, pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
     """One row per category (sorted by category name); see the module docstring for units.
 
@@ -177,7 +189,10 @@ def compute_category_metrics(
     if products.empty:
         raise ValueError("no valid products to compute category metrics from")
     categories = products["category"]
-    rows = {str(cat): {**_scalar_metrics(g), **_brand_concentration(g, settings.top_brands)} for cat, g in products.groupby("category")}
+    rows = {
+        str(cat): {**_scalar_metrics(g), **_brand_concentration(g, settings.top_brands)}
+        for cat, g in products.groupby("category")
+    }
     pairs = parsed_pairs or {}
     channel_pairs = pairs.get("review_channels", None)
     tag_pairs = pairs.get("review_tags", None)

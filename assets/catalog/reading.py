@@ -29,8 +29,14 @@ from resources.errors import InputDataError
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("product_id", "category", "product_name", "brand", "price", "review_count")
 OPTIONAL_COLUMNS: tuple[str, ...] = (
-    "unit_price", "specifications", "rating", "star_counts",
-    "review_channels", "review_tags", "price_history", "collected_at",
+    "unit_price",
+    "specifications",
+    "rating",
+    "star_counts",
+    "review_channels",
+    "review_tags",
+    "price_history",
+    "collected_at",
 )
 STAR_LEVELS: tuple[int, ...] = (1, 2, 3, 4, 5)
 UNKNOWN_BRAND = "브랜드 미상"
@@ -98,7 +104,7 @@ def read_csv_text(path: Path) -> tuple[pd.DataFrame, str]:
 def _parse_csv_bytes(raw: bytes, encoding: str, path: Path) -> pa.Table:
     """Parse with Arrow's multithreaded CSV reader; every column as a string, empty cells as ""."""
     if raw.startswith(codecs.BOM_UTF8):
-        raw = raw[len(codecs.BOM_UTF8):]
+        raw = raw[len(codecs.BOM_UTF8) :]
     header = raw.split(b"\n", 1)[0].decode(encoding.replace("utf-8-sig", "utf-8")).strip().split(",")
     names = [name.strip().strip('"') for name in header]
     try:
@@ -106,7 +112,9 @@ def _parse_csv_bytes(raw: bytes, encoding: str, path: Path) -> pa.Table:
             io.BytesIO(raw),
             read_options=pacsv.ReadOptions(encoding="utf8" if encoding.startswith("utf-8") else encoding),
             convert_options=pacsv.ConvertOptions(
-                column_types={name: pa.string() for name in names}, strings_can_be_null=False, quoted_strings_can_be_null=False
+                column_types={name: pa.string() for name in names},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
             ),
         )
     except (pa.ArrowInvalid, UnicodeDecodeError) as error:
@@ -124,7 +132,9 @@ class _Reasons:
     def flag(self, mask: pd.Series | np.ndarray, message: str | Callable[[np.ndarray], pd.Series]) -> None:
         """Give `message` to the rows in `mask` that have no reason yet; a callable builds per-row
         messages for just those rows (so nothing is formatted for the valid ones)."""
-        values = mask.to_numpy(dtype=bool, na_value=False) if isinstance(mask, pd.Series) else np.asarray(mask, dtype=bool)
+        values = (
+            mask.to_numpy(dtype=bool, na_value=False) if isinstance(mask, pd.Series) else np.asarray(mask, dtype=bool)
+        )
         new = values & ~self.flagged
         if not new.any():
             return
@@ -149,10 +159,14 @@ def _typed_numbers(raw: pd.DataFrame, reasons: _Reasons) -> pd.DataFrame:
     reasons.flag(price.isna(), lambda m: "price " + raw["price"][m].map(repr) + " is not a whole number of won")
     reasons.flag(price <= 0, "price must be positive")
     review_count = parse_integer_column(raw["review_count"].replace("", "0"))
-    reasons.flag(review_count.isna(), lambda m: "review_count " + raw["review_count"][m].map(repr) + " is not a whole number")
+    reasons.flag(
+        review_count.isna(), lambda m: "review_count " + raw["review_count"][m].map(repr) + " is not a whole number"
+    )
     reasons.flag(review_count < 0, "review_count must not be negative")
     rating = pd.to_numeric(raw["rating"].replace("", np.nan), errors="coerce")
-    reasons.flag(rating.isna() & (raw["rating"] != ""), lambda m: "rating " + raw["rating"][m].map(repr) + " is not a number")
+    reasons.flag(
+        rating.isna() & (raw["rating"] != ""), lambda m: "rating " + raw["rating"][m].map(repr) + " is not a number"
+    )
     reasons.flag((rating < 0) | (rating > 5), "rating outside 0..5")
     reasons.flag((review_count > 0) & rating.isna(), "rating missing for a product with reviews")
     collected = pd.to_datetime(raw["collected_at"].replace("", np.nan), errors="coerce", format="%Y-%m-%d")
@@ -184,7 +198,12 @@ def _star_columns(raw: pd.DataFrame, review_count: pd.Series, rating: pd.Series,
     mismatch = has_stars & (star_total != review_count)
     reasons.flag(
         mismatch,
-        lambda m: "star_counts sum " + star_total[m].map("{:.0f}".format) + " != review_count " + review_count[m].map("{:.0f}".format),
+        lambda m: (
+            "star_counts sum "
+            + star_total[m].map("{:.0f}".format)
+            + " != review_count "
+            + review_count[m].map("{:.0f}".format)
+        ),
     )
     star_mean = (wide * np.array(STAR_LEVELS)).sum(axis=1) / star_total
     reasons.flag(has_stars & ((star_mean - rating).abs() > RATING_TOLERANCE), "rating disagrees with star_counts")
@@ -205,7 +224,9 @@ def _price_history(raw: pd.DataFrame, reasons: _Reasons) -> pd.Series:
 
 def _unit_price(raw: pd.DataFrame, reasons: _Reasons) -> pd.DataFrame:
     parsed = parse_unit_price_column(raw["unit_price"])
-    reasons.flag(parsed["unit_price_value"].isna() & (raw["unit_price"] != ""), "unit_price is not like '100ml당 1,250원'")
+    reasons.flag(
+        parsed["unit_price_value"].isna() & (raw["unit_price"] != ""), "unit_price is not like '100ml당 1,250원'"
+    )
     return parsed
 
 

@@ -185,7 +185,9 @@ def run_with_checkpoint(
         ids = [key(item) for item in batch]
         results = _process_isolating_failures(batch, ids, process)
         values = [(i, r) for i, r in zip(ids, results) if not isinstance(r, Failure)]
-        failures = [r if r.item_id == i else Failure(i, r.reason) for i, r in zip(ids, results) if isinstance(r, Failure)]
+        failures = [
+            r if r.item_id == i else Failure(i, r.reason) for i, r in zip(ids, results) if isinstance(r, Failure)
+        ]
         checkpoint.append(values, failures)
         processed += len(values)
         failed += len(failures)

@@ -24,15 +24,20 @@ def type_balance_problems(qtypes: pd.Series, types: tuple[str, ...] = QUESTION_T
     counts = qtypes.value_counts().reindex(types, fill_value=0)
     mean = counts.mean()
     slack = max(BALANCE_TOLERANCE * mean, 1.0)
-    return [f"{qtype}: {count} questions vs mean {mean:.1f}" for qtype, count in counts.items() if abs(count - mean) > slack]
+    return [
+        f"{qtype}: {count} questions vs mean {mean:.1f}" for qtype, count in counts.items() if abs(count - mean) > slack
+    ]
 
 
 def questions_balanced_and_unique(synthetic_questions: pd.DataFrame) -> dg.AssetCheckResult:
     """Six types balanced within ±10% of the mean (±1), and no exact duplicate question text."""
-    unbalanced = type_balance_problems(synthetic_questions["qtype"]) if len(synthetic_questions) >= len(QUESTION_TYPES) else []
+    unbalanced = (
+        type_balance_problems(synthetic_questions["qtype"]) if len(synthetic_questions) >= len(QUESTION_TYPES) else []
+    )
     duplicates = synthetic_questions[synthetic_questions["question"].duplicated()]["question"].tolist()
     return dg.AssetCheckResult(
-        check_name=QUESTIONS_CHECK.name, asset_key=QUESTIONS_CHECK.asset_key,
+        check_name=QUESTIONS_CHECK.name,
+        asset_key=QUESTIONS_CHECK.asset_key,
         passed=not unbalanced and not duplicates,
         metadata={"unbalanced": unbalanced, "exact_duplicates": duplicates[:10], "questions": len(synthetic_questions)},
     )
@@ -42,14 +47,22 @@ def answers_present_grounded_and_rarely_failed(teacher_answers: pd.DataFrame) ->
     """Every answer is non-empty or explicitly failed; groundedness above its floor; failure rate bounded."""
     answered = teacher_answers[teacher_answers["status"] == "answered"]
     empty = answered[answered["answer"].str.strip() == ""]["question_id"].tolist()
-    unexplained = teacher_answers[(teacher_answers["status"] == "failed") & (teacher_answers["failure_reason"] == "")]["question_id"].tolist()
+    unexplained = teacher_answers[(teacher_answers["status"] == "failed") & (teacher_answers["failure_reason"] == "")][
+        "question_id"
+    ].tolist()
     extractive = answered["teacher"] == "extractive"
     floors = extractive.map({True: EXTRACTIVE_GROUNDEDNESS_FLOOR, False: GENERATIVE_GROUNDEDNESS_FLOOR})
     ungrounded = answered[answered["groundedness"] < floors]["question_id"].tolist()
     failure_rate = 1 - len(answered) / len(teacher_answers) if len(teacher_answers) else 0.0
     return dg.AssetCheckResult(
-        check_name=ANSWERS_CHECK.name, asset_key=ANSWERS_CHECK.asset_key,
+        check_name=ANSWERS_CHECK.name,
+        asset_key=ANSWERS_CHECK.asset_key,
         passed=not empty and not unexplained and not ungrounded and failure_rate <= MAX_FAILURE_RATE,
-        metadata={"empty_answers": empty[:10], "failed_without_reason": unexplained[:10], "below_groundedness_floor": ungrounded[:10],
-                  "failure_rate": failure_rate, "max_failure_rate": MAX_FAILURE_RATE},
+        metadata={
+            "empty_answers": empty[:10],
+            "failed_without_reason": unexplained[:10],
+            "below_groundedness_floor": ungrounded[:10],
+            "failure_rate": failure_rate,
+            "max_failure_rate": MAX_FAILURE_RATE,
+        },
     )

@@ -35,17 +35,25 @@ from resources.llm.base import (
 
 _NOUN_TAGS = frozenset({"NNG", "NNP", "SL", "SH"})
 _STOP_NOUNS = frozenset(
-    "것 수 등 때 경우 이상 이하 이내 미만 초과 다음 해당 각 전 후 중 및 위 아래 이 그 문서 번호 내용 사항 기준 "
-    "관련 경우 뜻 말 바 곳 점 회 건 개 일 월 년 시 분 자 원 항목 목적 정의 절차 규정 단계 모두 전체 일부 각각 모든".split()
+    (
+        "것 수 등 때 경우 이상 이하 이내 미만 초과 다음 해당 각 전 후 중 및 위 "
+        "아래 이 그 문서 번호 내용 사항 기준 관련 경우 뜻 말 바 곳 점 회 건 개 일 "
+        "월 년 시 분 자 원 항목 목적 정의 절차 규정 단계 모두 전체 일부 각각 모든"
+    ).split()
 )
 # Single nouns too vague to ask about on their own (fine inside a longer phrase: "반품 가능 여부").
 _GENERIC_NOUNS = frozenset(
-    "문제 내용 사항 대상 결과 방법 여부 확인 요구 요청 본인 자신 당사 이들 해당 부분 상태 경우 처리 관리 사용 이용 "
-    "정보 업무 기록 시스템 안내 필요 대응 조치 부과 보관 접수 신청 산정 인지 통지 보완 변경 적용 제공 발생 진행 운영 "
-    "시행 모두 전체 일부 각각 관련 기타 실제 다음 이전 이후 기간 방식 형태 경우 때문 사유 목적 범위 대상자".split()
+    (
+        "문제 내용 사항 대상 결과 방법 여부 확인 요구 요청 본인 자신 당사 이들 해당 "
+        "부분 상태 경우 처리 관리 사용 이용 정보 업무 기록 시스템 안내 필요 대응 조치 "
+        "부과 보관 접수 신청 산정 인지 통지 보완 변경 적용 제공 발생 진행 운영 시행 "
+        "모두 전체 일부 각각 관련 기타 실제 다음 이전 이후 기간 방식 형태 경우 때문 "
+        "사유 목적 범위 대상자"
+    ).split()
 )
 _META_LINE = re.compile(
-    r"(?m)^\s*[-*]?\s*(문서번호|문서 번호|소관 부서|제정|개정|작성|관련 문서|근거|근거 규정|최종 갱신|문서 유형|용도)\s*[:：].*$"
+    r"(?m)^\s*[-*]?\s*(문서번호|문서 번호|소관 부서|제정|개정|작성|관련 문서|근거|근거 규정|"
+    r"최종 갱신|문서 유형|용도)\s*[:：].*$"
 )
 _ARTICLE = re.compile(r"제\s*(\d+)\s*조(?:의\s*\d+)?\s*\(([^)\n]{1,30})\)")
 _STEP = re.compile(r"(?m)^\s*(?:(\d+)\s*단계|STEP\s*(\d+))\s*[.:)]?\s*([^\n(:：.,]{2,24})")
@@ -58,7 +66,7 @@ _COMPARE_CUE = re.compile(r"비교|차이|달리|반면|대비|다르")
 _DEADLINE = re.compile(r"\d+\s*(?:영업일|일|시간|개월|년|분)\s*(?:이내|안에|까지|전)")
 _LEADING_NOISE = re.compile(r"^(?:[-*•·]|[①-⑳]|\d+[.)]|다만|또한|단|그리고|그러나|한편|이때|이 경우)[,\s]*")
 _UNITS = frozenset("원 만 일 영업일 시간 개월 년 점 회 자 분 초 건 개 명 %".split())
-_LIMIT_WORDS = frozenset("이상 이하 초과 미만".split())
+_LIMIT_WORDS = frozenset(["이상", "이하", "초과", "미만"])
 
 
 @dataclass(frozen=True)
@@ -126,8 +134,26 @@ class QuestionConfig:
 
 # --- Korean particles --------------------------------------------------------------------------
 
-_DIGIT_HAS_FINAL = {"0": True, "1": True, "2": False, "3": True, "4": False, "5": False, "6": True, "7": True, "8": True, "9": False}
-_JOSA = {"은는": ("은", "는"), "이가": ("이", "가"), "을를": ("을", "를"), "와과": ("과", "와"), "이란": ("이란", "란"), "이면": ("이면", "면")}
+_DIGIT_HAS_FINAL = {
+    "0": True,
+    "1": True,
+    "2": False,
+    "3": True,
+    "4": False,
+    "5": False,
+    "6": True,
+    "7": True,
+    "8": True,
+    "9": False,
+}
+_JOSA = {
+    "은는": ("은", "는"),
+    "이가": ("이", "가"),
+    "을를": ("을", "를"),
+    "와과": ("과", "와"),
+    "이란": ("이란", "란"),
+    "이면": ("이면", "면"),
+}
 
 
 def has_final_consonant(word: str) -> bool:
@@ -230,16 +256,20 @@ def _ranked_phrases(spans: Iterable[tuple[int, int, int]], text: str) -> list[st
         if (phrase := _phrase(text, start, end)) is not None:
             counts[phrase] += 1
             first.setdefault(phrase, start)
-    return sorted(counts, key=lambda p: (-counts[p] * (1 + 0.3 * (len(p.split()) - 1) + 0.1 * min(len(p), 8)), first[p]))
+    return sorted(
+        counts, key=lambda p: (-counts[p] * (1 + 0.3 * (len(p.split()) - 1) + 0.1 * min(len(p), 8)), first[p])
+    )
 
 
 def _subject(tokens: Sequence[Any], text: str) -> str | None:
     """The first noun phrase directly followed by a topic/subject particle (은/는/이/가)."""
     for start, end, _ in _noun_runs(tokens, text):
         following = [t for t in tokens if t.start >= end]
-        if following and following[0].tag in ("JX", "JKS") and following[0].form in ("은", "는", "이", "가"):
-            if (phrase := _phrase(text, start, end)) is not None:
-                return phrase
+        is_topic = (
+            bool(following) and following[0].tag in ("JX", "JKS") and following[0].form in ("은", "는", "이", "가")
+        )
+        if is_topic and (phrase := _phrase(text, start, end)) is not None:
+            return phrase
     return None
 
 
@@ -274,7 +304,9 @@ def _threshold(tokens: Sequence[Any], text: str) -> tuple[str, str] | None:
         if token.tag != "SN":
             continue
         end_index = index
-        while end_index + 1 < len(tokens) and (tokens[end_index + 1].form in _UNITS or tokens[end_index + 1].tag == "SN"):
+        while end_index + 1 < len(tokens) and (
+            tokens[end_index + 1].form in _UNITS or tokens[end_index + 1].tag == "SN"
+        ):
             end_index += 1
         nxt = tokens[end_index + 1] if end_index + 1 < len(tokens) else None
         particle = tokens[index - 1] if index > 0 else None
@@ -290,9 +322,9 @@ def _action_phrases(tokens: Sequence[Any], text: str) -> list[str]:
     out = []
     for start, end, _ in _noun_runs(tokens, text):
         following = [t for t in tokens if t.start >= end][:1]
-        if following and following[0].tag in ("XSV",) and following[0].start == end:
-            if (phrase := _phrase(text, start, end)) is not None:
-                out.append(phrase)
+        is_verb_stem = bool(following) and following[0].tag == "XSV" and following[0].start == end
+        if is_verb_stem and (phrase := _phrase(text, start, end)) is not None:
+            out.append(phrase)
     return out
 
 
@@ -309,7 +341,9 @@ def _deadline_action(tokens: Sequence[Any], text: str) -> tuple[str, str] | None
     return None
 
 
-def _sentence_facts(facts: ChunkFacts, sentence: Any, tokenizer: KoreanTokenizer, previous_subject: str | None) -> str | None:
+def _sentence_facts(
+    facts: ChunkFacts, sentence: Any, tokenizer: KoreanTokenizer, previous_subject: str | None
+) -> str | None:
     """Fold one sentence's definitions, conditions, deadlines, thresholds, examples and pairs into
     `facts`; returns the sentence's subject (an example sentence is about the previous one's)."""
     text = sentence.text
@@ -319,7 +353,12 @@ def _sentence_facts(facts: ChunkFacts, sentence: Any, tokenizer: KoreanTokenizer
     if (deadline := _deadline_action(tokens, text)) is not None:
         facts.deadline_actions.append(deadline)
     defines = re.search(r"(말|뜻|의미|가리)(한다|합니다|하는)", text)
-    if subject and defines and not _QUOTED_TERM.search(text) and _LEADING_NOISE.sub("", text.strip()).startswith(subject):
+    if (
+        subject
+        and defines
+        and not _QUOTED_TERM.search(text)
+        and _LEADING_NOISE.sub("", text.strip()).startswith(subject)
+    ):
         facts.definitions.append(subject)
     if (clause := _condition_clause(tokens, text)) is not None:
         facts.conditions.append(clause)
@@ -334,7 +373,7 @@ def _sentence_facts(facts: ChunkFacts, sentence: Any, tokenizer: KoreanTokenizer
 
 
 def _pairs(tokens: Sequence[Any], text: str, strong: bool) -> list[tuple[str, str]]:
-    """"A와 B" noun-phrase pairs of a sentence (only in sentences that compare, when `strong`)."""
+    """ "A와 B" noun-phrase pairs of a sentence (only in sentences that compare, when `strong`)."""
     if not strong:
         return []
     runs = _noun_runs(tokens, text)
@@ -403,7 +442,10 @@ class Candidate:
 
 
 def _definition_candidates(facts: ChunkFacts) -> list[Candidate]:
-    strong = [Candidate(f"‘{t}’{'이란' if has_final_consonant(t) else '란'} 무엇인가요?", "정의", True) for t in facts.definitions]
+    strong = [
+        Candidate(f"‘{t}’{'이란' if has_final_consonant(t) else '란'} 무엇인가요?", "정의", True)
+        for t in facts.definitions
+    ]
     strong += [Candidate(f"{josa(t, '은는')} 무엇을 뜻하나요?", "정의", True) for t in facts.definitions]
     terms = [t for t in facts.phrases if " " in t or len(t) >= 3][:3]
     weak = [Candidate(f"{t}의 의미는 무엇인가요?", "정의", False) for t in terms]
@@ -426,9 +468,13 @@ def _regulation_candidates(facts: ChunkFacts) -> list[Candidate]:
     out = []
     for label, title, subject, deadline in facts.articles:
         if subject and deadline:
-            out.append(Candidate(f"{label}({title})에 따르면 {josa(subject, '은는')} 언제까지 해야 하나요?", "규정", True))
+            out.append(
+                Candidate(f"{label}({title})에 따르면 {josa(subject, '은는')} 언제까지 해야 하나요?", "규정", True)
+            )
         elif subject:
-            out.append(Candidate(f"{label}({title})에 따르면 {josa(subject, '은는')} 어떻게 해야 하나요?", "규정", True))
+            out.append(
+                Candidate(f"{label}({title})에 따르면 {josa(subject, '은는')} 어떻게 해야 하나요?", "규정", True)
+            )
         else:
             out.append(Candidate(f"{label}({title})에서는 무엇을 정하고 있나요?", "규정", True))
     out += [Candidate(f"{josa(s, '은는')} 언제까지 {a}해야 하나요?", "규정", True) for s, a in facts.deadline_actions]
@@ -440,14 +486,23 @@ def _regulation_candidates(facts: ChunkFacts) -> list[Candidate]:
 
 def _example_candidates(facts: ChunkFacts) -> list[Candidate]:
     out = [Candidate(f"{t}의 구체적인 예로는 어떤 것이 있나요?", "예시", True) for t in facts.examples]
-    out += [Candidate(f"{josa(t, '이가')} 적용되는 사례로는 어떤 것이 있나요?", "예시", False) for t in facts.phrases[:3]]
+    out += [
+        Candidate(f"{josa(t, '이가')} 적용되는 사례로는 어떤 것이 있나요?", "예시", False) for t in facts.phrases[:3]
+    ]
     return out
 
 
 def _comparison_candidates(facts: ChunkFacts) -> list[Candidate]:
-    out = [Candidate(f"{josa(a, '와과')} {josa(b, '은는')} 어떻게 다른가요?", "비교", True) for a, b in facts.comparisons]
-    out += [Candidate(f"{josa(a, '와과')} {b}의 차이는 무엇인가요?", "비교", True) for a, b in _sibling_pairs(facts.phrases)]
-    out += [Candidate(f"{josa(t, '은는')} 어떤 기준으로 구분되며 각각 어떻게 다른가요?", "비교", False) for t in facts.phrases[:2]]
+    out = [
+        Candidate(f"{josa(a, '와과')} {josa(b, '은는')} 어떻게 다른가요?", "비교", True) for a, b in facts.comparisons
+    ]
+    out += [
+        Candidate(f"{josa(a, '와과')} {b}의 차이는 무엇인가요?", "비교", True) for a, b in _sibling_pairs(facts.phrases)
+    ]
+    out += [
+        Candidate(f"{josa(t, '은는')} 어떤 기준으로 구분되며 각각 어떻게 다른가요?", "비교", False)
+        for t in facts.phrases[:2]
+    ]
     return out
 
 
@@ -466,9 +521,14 @@ def _sibling_pairs(phrases: Sequence[str], limit: int = 2) -> list[tuple[str, st
 def _application_candidates(facts: ChunkFacts) -> list[Candidate]:
     out = [Candidate(q, "적용", True) for q in facts.faq]
     out += [Candidate(f"{c} 어떻게 되나요?", "적용", True) for c in facts.conditions]
-    out += [Candidate(f"{josa(s, '이가')} {josa(v, '이면')} 어떻게 처리되나요?", "적용", True) for s, v in facts.thresholds]
+    out += [
+        Candidate(f"{josa(s, '이가')} {josa(v, '이면')} 어떻게 처리되나요?", "적용", True) for s, v in facts.thresholds
+    ]
     out += [Candidate(f"{a}할 때는 무엇을 확인해야 하나요?", "적용", False) for a in facts.actions[:2]]
-    out += [Candidate(f"실제 업무에서 {josa(t, '을를')} 다룰 때 무엇을 확인해야 하나요?", "적용", False) for t in facts.phrases[:2]]
+    out += [
+        Candidate(f"실제 업무에서 {josa(t, '을를')} 다룰 때 무엇을 확인해야 하나요?", "적용", False)
+        for t in facts.phrases[:2]
+    ]
     return out
 
 
@@ -482,7 +542,9 @@ _BUILDERS = {
 }
 
 
-def template_candidates(text: str, tokenizer: KoreanTokenizer, types: Sequence[str] = QUESTION_TYPES) -> dict[str, list[Candidate]]:
+def template_candidates(
+    text: str, tokenizer: KoreanTokenizer, types: Sequence[str] = QUESTION_TYPES
+) -> dict[str, list[Candidate]]:
     """Cleaned, de-repeated template questions per type for one chunk (strong ones first)."""
     facts = analyse_chunk(text, tokenizer)
     out: dict[str, list[Candidate]] = {}
@@ -635,11 +697,17 @@ class _Selector:
         """Types still below their target, in the configured order."""
         return [t for t in self.config.types if self.targets is None or self.counts[t] < self.targets.get(t, 0)]
 
-    def take(self, chunk: SourceChunk, candidates: dict[str, list[Candidate]], rotation: int, rng: random.Random) -> None:
+    def take(
+        self, chunk: SourceChunk, candidates: dict[str, list[Candidate]], rotation: int, rng: random.Random
+    ) -> None:
         """Select up to `per_chunk` questions from one chunk: scarcest type first, strong ones preferred."""
         tried: set[str] = set()
         while self.per_chunk[chunk.chunk_id] < self.config.per_chunk and not self.full():
-            order = [t for t in _type_order(self.counts, self.config.types, rotation) if t not in tried and t in self.open_types()]
+            order = [
+                t
+                for t in _type_order(self.counts, self.config.types, rotation)
+                if t not in tried and t in self.open_types()
+            ]
             if not order:
                 return
             tied = [t for t in order if self.counts[t] == self.counts[order[0]]]
@@ -780,7 +848,9 @@ def _generate_by_temperature(backend: LLMBackend, slots: Sequence[_Slot], base: 
     for temperature, indices in by_temperature.items():
         params = GenerationParams(**{**base.__dict__, "temperature": temperature, "do_sample": temperature > 0})
         requests = [
-            GenerationRequest(build_question_messages(slots[i].chunk.text, slots[i].qtype), request_id=slots[i].chunk.chunk_id)
+            GenerationRequest(
+                build_question_messages(slots[i].chunk.text, slots[i].qtype), request_id=slots[i].chunk.chunk_id
+            )
             for i in indices
         ]
         for index, text in zip(indices, backend.generate(requests, params), strict=True):

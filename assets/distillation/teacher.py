@@ -11,7 +11,13 @@ from resources.retrieval.hybrid import DEFAULT_FUSION, HybridRetriever, Retrieva
 
 def hit_row(hit: RetrievalHit) -> dict[str, Any]:
     """What an answer record keeps of one retrieval hit."""
-    return {"chunk_id": hit.chunk_id, "doc_id": hit.doc_id, "rank": hit.rank, "score": round(hit.score, 6), "ranks": hit.ranks}
+    return {
+        "chunk_id": hit.chunk_id,
+        "doc_id": hit.doc_id,
+        "rank": hit.rank,
+        "score": round(hit.score, 6),
+        "ranks": hit.ranks,
+    }
 
 
 class BatchAnswerer:
@@ -21,8 +27,15 @@ class BatchAnswerer:
     cited chunk ids, the retrieved contexts with their per-retriever ranks, and timings.
     """
 
-    def __init__(self, retriever: HybridRetriever, backend: LLMBackend, k: int = 3, mode: str | None = None,
-                 params: GenerationParams | None = None, k_each: int = 3) -> None:
+    def __init__(
+        self,
+        retriever: HybridRetriever,
+        backend: LLMBackend,
+        k: int = 3,
+        mode: str | None = None,
+        params: GenerationParams | None = None,
+        k_each: int = 3,
+    ) -> None:
         self.retriever, self.backend = retriever, backend
         self.k, self.mode, self.k_each = k, mode or DEFAULT_FUSION, k_each
         self.params = params or GenerationParams()
@@ -46,8 +59,13 @@ class BatchAnswerer:
         answer_ms = 1000 * (finished - retrieved) / len(batch)
         return [
             {
-                "id": row["id"], "query": row["query"], "answer": answer.text, "cited_ids": list(answer.cited_ids),
-                "retrieved": [hit_row(h) for h in row_hits], "teacher": self.backend.name, "retrieval_mode": self.mode,
+                "id": row["id"],
+                "query": row["query"],
+                "answer": answer.text,
+                "cited_ids": list(answer.cited_ids),
+                "retrieved": [hit_row(h) for h in row_hits],
+                "teacher": self.backend.name,
+                "retrieval_mode": self.mode,
                 "timing_ms": {"retrieval": round(retrieval_ms, 3), "answer": round(answer_ms, 3)},
             }
             for row, row_hits, answer in zip(batch, hits, answers, strict=True)

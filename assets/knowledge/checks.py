@@ -10,7 +10,9 @@ from resources.settings import ProjectPaths, QualityThresholds
 
 
 @dg.asset_check(asset=chunks, blocking=True)
-def chunks_within_budget_and_non_empty(context: dg.AssetCheckExecutionContext, chunks: pd.DataFrame) -> dg.AssetCheckResult:
+def chunks_within_budget_and_non_empty(
+    context: dg.AssetCheckExecutionContext, chunks: pd.DataFrame
+) -> dg.AssetCheckResult:
     """Every chunk has text and at most the configured number of morphemes (blocks the indexes)."""
     budget = _configured_budget(context)
     empty = chunks[chunks["text"].str.strip() == ""]["chunk_id"].tolist()
@@ -18,7 +20,13 @@ def chunks_within_budget_and_non_empty(context: dg.AssetCheckExecutionContext, c
     duplicated_ids = chunks[chunks["chunk_id"].duplicated()]["chunk_id"].tolist()
     return dg.AssetCheckResult(
         passed=not empty and not over and not duplicated_ids,
-        metadata={"budget": budget, "empty": empty[:20], "over_budget": over[:20], "duplicate_ids": duplicated_ids[:20], "chunks": len(chunks)},
+        metadata={
+            "budget": budget,
+            "empty": empty[:20],
+            "over_budget": over[:20],
+            "duplicate_ids": duplicated_ids[:20],
+            "chunks": len(chunks),
+        },
     )
 
 
@@ -48,12 +56,16 @@ def indexes_verified_and_complete(context: dg.AssetCheckExecutionContext, paths:
         retriever = HybridRetriever.load(retriever_dir(paths))
     except (IndexIntegrityError, FileNotFoundError) as error:
         for asset in ("bm25_index", "dense_index"):
-            yield dg.AssetCheckResult(asset_key=asset, check_name="index_matches_chunks", passed=False, metadata={"error": str(error)})
+            yield dg.AssetCheckResult(
+                asset_key=asset, check_name="index_matches_chunks", passed=False, metadata={"error": str(error)}
+            )
         return
     sizes = {"bm25_index": len(retriever.bm25), "dense_index": len(retriever.dense)}
     for asset, size in sizes.items():
         yield dg.AssetCheckResult(
-            asset_key=asset, check_name="index_matches_chunks", passed=size == chunk_count == len(retriever.chunk_ids),
+            asset_key=asset,
+            check_name="index_matches_chunks",
+            passed=size == chunk_count == len(retriever.chunk_ids),
             metadata={"index_size": size, "chunks": chunk_count, "checksums": "verified"},
         )
 
@@ -63,4 +75,6 @@ def retrieval_recall_floor(retrieval_eval: pd.DataFrame, quality: QualityThresho
     """The default hybrid fusion reaches recall@5 of at least `QualityThresholds.min_recall_at_5`."""
     row = retrieval_eval.set_index("mode").loc[DEFAULT_FUSION]
     recall = float(row["recall@5"])
-    return dg.AssetCheckResult(passed=recall >= quality.min_recall_at_5, metadata={"recall@5": recall, "floor": quality.min_recall_at_5})
+    return dg.AssetCheckResult(
+        passed=recall >= quality.min_recall_at_5, metadata={"recall@5": recall, "floor": quality.min_recall_at_5}
+    )

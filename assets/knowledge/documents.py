@@ -175,7 +175,7 @@ def document_id_for(path: Path, root: Path) -> str:
 
 
 def document_format(path: Path) -> str | None:
-    """"txt", "md", "html" or "pdf" for a supported extension, else None."""
+    """ "txt", "md", "html" or "pdf" for a supported extension, else None."""
     return SUPPORTED_EXTENSIONS.get(Path(path).suffix.lower())
 
 
@@ -311,8 +311,7 @@ def _looks_like_text(text: str) -> bool:
     odd = sum(
         1
         for char in text
-        if char == "\ufffd"
-        or (unicodedata.category(char) in ("Cc", "Co", "Cn") and char not in _ALLOWED_CONTROLS)
+        if char == "\ufffd" or (unicodedata.category(char) in ("Cc", "Co", "Cn") and char not in _ALLOWED_CONTROLS)
     )
     return odd <= max(1, len(text) // 200)
 
@@ -472,9 +471,38 @@ def markdown_to_text(source: str) -> tuple[str, str | None]:
 
 _HTML_DROP = ("script", "style", "noscript", "template", "svg", "iframe", "object", "head", "title")
 _HTML_BLOCKS = (
-    "address", "article", "aside", "blockquote", "dd", "details", "div", "dl", "dt", "fieldset",
-    "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr",
-    "li", "main", "nav", "ol", "p", "pre", "section", "summary", "ul", "caption",
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "dd",
+    "details",
+    "div",
+    "dl",
+    "dt",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hr",
+    "li",
+    "main",
+    "nav",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "summary",
+    "ul",
+    "caption",
 )
 _HTML_ITEMS = ("li", "dt", "dd")
 _PRESERVE_SPACE = ("pre", "textarea")
@@ -567,7 +595,7 @@ def pdf_to_text(path: Path, relative: str) -> tuple[str, str | None]:
 def _pdf_title(reader: Any) -> str | None:
     try:
         metadata = reader.metadata
-    except Exception:
+    except Exception:  # noqa: BLE001 - pypdf raises many types on a damaged info dictionary; the title is optional
         return None
     title = metadata.title if metadata is not None else None
     return str(title) if title else None

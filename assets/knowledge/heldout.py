@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+
 from assets.knowledge.evaluation import EvalQuery
 from resources.korean import KoreanTokenizer
 
@@ -20,11 +21,15 @@ ENDING = re.compile(r"\s*\S*(?:다|요|니다|까)[.?!]?\s*$")
 
 
 def _informative_sentence(text: str, tokenizer: KoreanTokenizer) -> str | None:
-    candidates = [s.text.strip() for s in tokenizer.split_sentences(text) if MIN_CHARS <= len(s.text.strip()) <= MAX_CHARS]
+    candidates = [
+        s.text.strip() for s in tokenizer.split_sentences(text) if MIN_CHARS <= len(s.text.strip()) <= MAX_CHARS
+    ]
     if not candidates:
         return None
+
     def nouns(sentence: str) -> int:
         return len({t.form for t in tokenizer.kiwi.tokenize(sentence) if t.tag in NOUN_TAGS})
+
     return max(candidates, key=lambda sentence: (nouns(sentence), -len(sentence)))
 
 

@@ -41,10 +41,17 @@ def _question_row(qa: dict[str, Any], paragraph_id: str, where: str) -> dict[str
     if not isinstance(question, str) or not question.strip():
         raise InputDataError(f"{where}: question missing or empty")
     answers = [a.get("text", "") for a in qa.get("answers", []) if isinstance(a, dict)]
-    return {"id": str(qa.get("id", where)), "query": question.strip(), "relevant_ids": [paragraph_id], "answers": answers}
+    return {
+        "id": str(qa.get("id", where)),
+        "query": question.strip(),
+        "relevant_ids": [paragraph_id],
+        "answers": answers,
+    }
 
 
-def convert_squad(data: list[dict[str, Any]], source: str = "input") -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def convert_squad(
+    data: list[dict[str, Any]], source: str = "input"
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(corpus rows, query rows) from SQuAD "data"; `source` names the file in error messages."""
     corpus: list[dict[str, Any]] = []
     queries: list[dict[str, Any]] = []
@@ -74,4 +81,9 @@ def convert_korquad_file(input_path: Path, out_dir: Path) -> dict[str, Any]:
     out_dir = Path(out_dir)
     corpus_path = atomic_write_jsonl(out_dir / CORPUS_FILE, corpus)
     queries_path = atomic_write_jsonl(out_dir / QUERIES_FILE, queries)
-    return {"corpus": str(corpus_path), "queries": str(queries_path), "paragraphs": len(corpus), "questions": len(queries)}
+    return {
+        "corpus": str(corpus_path),
+        "queries": str(queries_path),
+        "paragraphs": len(corpus),
+        "questions": len(queries),
+    }

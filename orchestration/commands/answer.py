@@ -38,13 +38,29 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", required=True, type=Path, help="answers.jsonl to write")
     parser.add_argument("--teacher", default="extractive", help="'extractive' (default) or 'hf:/path/to/local/model'")
     parser.add_argument("--k", type=int, default=DEFAULT_K, help=f"contexts per question (default {DEFAULT_K})")
-    parser.add_argument("--fusion", default=None, choices=FUSION_MODES, help="retrieval mode (default: the retriever's default)")
+    parser.add_argument(
+        "--fusion", default=None, choices=FUSION_MODES, help="retrieval mode (default: the retriever's default)"
+    )
     parser.add_argument("--embedder", default="lsa", help="dense embedder spec (default lsa)")
-    parser.add_argument("--index", type=Path, default=None, help="load a retriever saved by eval-retrieval --save-index instead of building one")
-    parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH, help=f"queries per batch and checkpoint flush (default {DEFAULT_BATCH})")
-    parser.add_argument("--max-new-tokens", type=int, default=256, help="generation length for hf teachers (default 256)")
+    parser.add_argument(
+        "--index",
+        type=Path,
+        default=None,
+        help="load a retriever saved by eval-retrieval --save-index instead of building one",
+    )
+    parser.add_argument(
+        "--batch-size",
+        type=int,
+        default=DEFAULT_BATCH,
+        help=f"queries per batch and checkpoint flush (default {DEFAULT_BATCH})",
+    )
+    parser.add_argument(
+        "--max-new-tokens", type=int, default=256, help="generation length for hf teachers (default 256)"
+    )
     parser.add_argument("--quantization", choices=("8bit", "4bit"), default=None, help="hf teachers on CUDA only")
-    parser.add_argument("--fallback", choices=("extractive",), default=None, help="answer with this backend if the hf model cannot run")
+    parser.add_argument(
+        "--fallback", choices=("extractive",), default=None, help="answer with this backend if the hf model cannot run"
+    )
     parser.add_argument("--restart", action="store_true", help="ignore an existing checkpoint and start over")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     parser.set_defaults(func=run)
@@ -106,7 +122,11 @@ def _retriever(args: argparse.Namespace, tokenizer: Any) -> Any:
         return HybridRetriever.load(args.index)
     corpus = read_corpus(args.corpus)
     return HybridRetriever.build(
-        [r.id for r in corpus], [r.text for r in corpus], [r.doc_id for r in corpus], tokenizer, embedder_spec=args.embedder
+        [r.id for r in corpus],
+        [r.text for r in corpus],
+        [r.doc_id for r in corpus],
+        tokenizer,
+        embedder_spec=args.embedder,
     )
 
 
@@ -114,7 +134,9 @@ def _answerer(retriever: Any, backend: Any, args: argparse.Namespace) -> Any:
     from assets.distillation.teacher import BatchAnswerer
     from resources.llm.base import GenerationParams
 
-    return BatchAnswerer(retriever, backend, k=args.k, mode=args.fusion, params=GenerationParams(max_new_tokens=args.max_new_tokens))
+    return BatchAnswerer(
+        retriever, backend, k=args.k, mode=args.fusion, params=GenerationParams(max_new_tokens=args.max_new_tokens)
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -136,7 +158,12 @@ def run(args: argparse.Namespace) -> int:
     with tqdm(total=len(queries), desc="answer", unit="q", file=sys.stderr, disable=args.no_progress) as bar:
         bar.update(len(checkpoint.load_done_ids() & {q["id"] for q in queries}))
         summary = run_with_checkpoint(
-            queries, lambda row: row["id"], _answerer(retriever, backend, args), checkpoint, args.batch_size, on_batch=bar.update
+            queries,
+            lambda row: row["id"],
+            _answerer(retriever, backend, args),
+            checkpoint,
+            args.batch_size,
+            on_batch=bar.update,
         )
     rows = checkpoint.consolidate(args.out, order=[q["id"] for q in queries])
     elapsed = time.perf_counter() - started
@@ -151,7 +178,9 @@ def run(args: argparse.Namespace) -> int:
     }
     print(json.dumps(report, ensure_ascii=False), file=sys.stderr)
     if summary.failed:
-        print(f"kodistill answer: {summary.failed} queries failed; rerun the same command to retry them", file=sys.stderr)
+        print(
+            f"kodistill answer: {summary.failed} queries failed; rerun the same command to retry them", file=sys.stderr
+        )
         return 1
     checkpoint.remove()
     return 0

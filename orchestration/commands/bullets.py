@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from assets.catalog.bullets import render_template_bullets, report_document
 from assets.catalog.metrics import compute_category_metrics, metrics_records
@@ -19,8 +19,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--products", required=True, help="products_all.csv (UTF-8, UTF-8 with BOM, or CP949)")
     parser.add_argument("--out", help="write the JSON here (atomically) instead of printing it")
     parser.add_argument(
-        "--max-quarantine-ratio", type=float, default=0.02,
-        help="fail when more than this share of rows is invalid (default 0.02); invalid rows are always listed on stderr",
+        "--max-quarantine-ratio",
+        type=float,
+        default=0.02,
+        help="fail when more than this share of rows is invalid (default 0.02); invalid rows are listed on stderr",
     )
     parser.set_defaults(func=run)
 
@@ -38,8 +40,11 @@ def run(args: argparse.Namespace) -> int:
             f"{args.products}: {len(quarantine)} of {result.total_rows} rows invalid ({result.quarantine_ratio:.1%} > "
             f"{args.max_quarantine_ratio:.1%}); first at line {first['line']}: {first['reason']}"
         )
-    payloads = [render_template_bullets(record) for record in metrics_records(compute_category_metrics(result.products, parsed_pairs=result.parsed_pairs))]
-    document = report_document(payloads, datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    payloads = [
+        render_template_bullets(record)
+        for record in metrics_records(compute_category_metrics(result.products, parsed_pairs=result.parsed_pairs))
+    ]
+    document = report_document(payloads, datetime.now(UTC).isoformat(timespec="seconds"))
     if args.out:
         atomic_write_json(args.out, document)
         print(f"wrote {len(payloads)} categories to {args.out}", file=sys.stderr)

@@ -20,7 +20,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _instance() -> dg.DagsterInstance:
     if os.environ.get("DAGSTER_HOME"):
         return dg.DagsterInstance.get()
-    print("kodistill demo: DAGSTER_HOME is not set; using a temporary instance (runs will not show in the UI)", file=sys.stderr)
+    print(
+        "kodistill demo: DAGSTER_HOME is not set; using a temporary instance (runs will not show in the UI)",
+        file=sys.stderr,
+    )
     return dg.DagsterInstance.ephemeral()
 
 
@@ -44,9 +47,9 @@ def _summary(ok: bool) -> str:
     return f"""
 {status}
 Outputs:
-  asset tables (Parquet)      {out / 'assets'}
-  category report bullets     {out / 'catalog' / 'report_bullets.json'}
-  price distribution plot     {out / 'catalog' / 'price_distribution.png'}
+  asset tables (Parquet)      {out / "assets"}
+  category report bullets     {out / "catalog" / "report_bullets.json"}
+  price distribution plot     {out / "catalog" / "price_distribution.png"}
 Open the Dagster UI (runs, metadata, plots, checks):
-  DAGSTER_HOME={home} {PROJECT_ROOT / '.venv' / 'bin' / 'dagster'} dev -w {PROJECT_ROOT / 'workspace.yaml'}
+  DAGSTER_HOME={home} {PROJECT_ROOT / ".venv" / "bin" / "dagster"} dev -w {PROJECT_ROOT / "workspace.yaml"}
   then browse http://127.0.0.1:3000"""

@@ -10,9 +10,8 @@ from resources.errors import InputDataError
 from resources.retrieval.hybrid import DEFAULT_FUSION, FUSION_MODES, FusionSettings
 
 
-
 def parse_ks(text: str) -> list[int]:
-    """"1,3,5,10" -> [1, 3, 5, 10]; InputDataError for anything but positive integers."""
+    """ "1,3,5,10" -> [1, 3, 5, 10]; InputDataError for anything but positive integers."""
     try:
         ks = sorted({int(part) for part in text.split(",") if part.strip()})
     except ValueError as error:
@@ -32,13 +31,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--corpus", required=True, type=Path, help="corpus.jsonl")
     parser.add_argument("--queries", required=True, type=Path, help="queries.jsonl")
     parser.add_argument("--k", default="1,3,5,10", help="cut-offs for recall@k (default 1,3,5,10)")
-    parser.add_argument("--fusion", default=None, choices=FUSION_MODES, help="mode reported as 'hybrid' (default: the measured default)")
+    parser.add_argument(
+        "--fusion", default=None, choices=FUSION_MODES, help="mode reported as 'hybrid' (default: the measured default)"
+    )
     parser.add_argument("--embedder", default="lsa", help="'lsa', 'lsa:DIM' or 'st:/local/model/dir' (default lsa)")
     parser.add_argument(
-        "--bm25-weight", type=float, default=None, help="BM25's weight in weighted fusion, dense gets the rest (default: the measured default)"
+        "--bm25-weight",
+        type=float,
+        default=None,
+        help="BM25's weight in weighted fusion, dense gets the rest (default: the measured default)",
     )
     parser.add_argument("--dense-kind", default="flat", choices=("flat", "hnsw"), help="FAISS index kind")
-    parser.add_argument("--save-index", type=Path, default=None, help="also save the built retriever here (for `kodistill search`)")
+    parser.add_argument(
+        "--save-index", type=Path, default=None, help="also save the built retriever here (for `kodistill search`)"
+    )
     parser.add_argument("--out", type=Path, default=None, help="also write the JSON report to this file")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars on stderr")
     parser.set_defaults(func=run)

@@ -26,5 +26,8 @@ def run(args: argparse.Namespace) -> int:
     frame = generate_products(n_products=args.rows, seed=args.seed)
     path = write_products_csv(frame, args.out, encoding=args.encoding)
     elapsed = time.perf_counter() - started
-    print(f"wrote {len(frame):,} products in {frame['category'].nunique()} categories to {path} ({elapsed:.1f} s)", file=sys.stderr)
+    print(
+        f"wrote {len(frame):,} products in {frame['category'].nunique()} categories to {path} ({elapsed:.1f} s)",
+        file=sys.stderr,
+    )
     return 0

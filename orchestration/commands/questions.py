@@ -20,16 +20,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "questions",
         help="Generate synthetic questions (정의/프로세스/규정/예시/비교/적용) from a JSONL corpus.",
-        description='Corpus lines {"id", "text", "doc_id"?}. Templates by default; --generator hf:PATH uses a local model.',
+        description='Corpus lines {"id", "text", "doc_id"?}. Templates by default; --generator hf:PATH: a local model.',
     )
     parser.add_argument("--corpus", required=True, type=Path, help="corpus.jsonl")
     parser.add_argument("--out", required=True, type=Path, help="questions.jsonl to write")
     parser.add_argument("--per-type", type=int, default=None, help="stop once every type has N questions overall")
     parser.add_argument("--per-chunk", type=int, default=2, help="questions taken from each chunk (default 2)")
-    parser.add_argument("--near-duplicate", type=float, default=0.8, help="morpheme Jaccard at which a question is a near duplicate (default 0.8)")
+    parser.add_argument(
+        "--near-duplicate",
+        type=float,
+        default=0.8,
+        help="morpheme Jaccard at which a question is a near duplicate (default 0.8)",
+    )
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("--generator", default="template", help="'template' (default) or 'hf:/path/to/local/model'")
-    parser.add_argument("--fallback", choices=("extractive",), default=None, help="with hf: use templates if the model cannot run")
+    parser.add_argument(
+        "--fallback", choices=("extractive",), default=None, help="with hf: use templates if the model cannot run"
+    )
     parser.set_defaults(func=run)
 
 
@@ -39,7 +46,10 @@ def _config(args: argparse.Namespace) -> Any:
 
     try:
         return QuestionConfig(
-            per_chunk=args.per_chunk, per_type=args.per_type, near_duplicate_threshold=args.near_duplicate, seed=args.seed
+            per_chunk=args.per_chunk,
+            per_type=args.per_type,
+            near_duplicate_threshold=args.near_duplicate,
+            seed=args.seed,
         )
     except ValueError as error:
         raise InputDataError(str(error)) from error
@@ -74,6 +84,11 @@ def run(args: argparse.Namespace) -> int:
     chunks = [{"chunk_id": r.id, "doc_id": r.doc_id, "text": r.text} for r in read_corpus(args.corpus)]
     questions = _generate(args, chunks, config)
     atomic_write_jsonl(args.out, [q.to_dict() for q in questions])
-    summary = {"out": str(args.out), "questions": len(questions), "chunks": len(chunks), "per_type": type_counts(questions)}
+    summary = {
+        "out": str(args.out),
+        "questions": len(questions),
+        "chunks": len(chunks),
+        "per_type": type_counts(questions),
+    }
     print(json.dumps(summary, ensure_ascii=False))
     return 0

@@ -25,11 +25,17 @@ def default_index_dir() -> Path:
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the search subcommand."""
     parser = subparsers.add_parser("search", help="Search the saved hybrid retriever (BM25 + dense).")
-    parser.add_argument("query", help="the question, e.g. \"임종석이 지명수배된 날은?\"")
+    parser.add_argument("query", help='the question, e.g. "임종석이 지명수배된 날은?"')
     parser.add_argument("--k", type=int, default=5, help="number of hits (default 5)")
-    parser.add_argument("--fusion", default=None, choices=FUSION_MODES, help="fusion mode (default: the measured default)")
-    parser.add_argument("--k-each", type=int, default=3, help="per-retriever depth for --fusion independent (default 3)")
-    parser.add_argument("--index-dir", type=Path, default=None, help="saved retriever (default: artifacts/knowledge/retriever)")
+    parser.add_argument(
+        "--fusion", default=None, choices=FUSION_MODES, help="fusion mode (default: the measured default)"
+    )
+    parser.add_argument(
+        "--k-each", type=int, default=3, help="per-retriever depth for --fusion independent (default 3)"
+    )
+    parser.add_argument(
+        "--index-dir", type=Path, default=None, help="saved retriever (default: artifacts/knowledge/retriever)"
+    )
     parser.add_argument("--json", action="store_true", help="print the hits as one JSON object")
     parser.set_defaults(func=run)
 

@@ -27,10 +27,10 @@ TEACHER_SYSTEM_PROMPT = (
     "당신은 주어진 문서에 근거해 질문에 답하는 한국어 도우미입니다.\n"
     "규칙:\n"
     "1. 반드시 아래 [문서]에 있는 내용만 사용해 답하세요. 문서에 없는 내용은 추측하지 말고 "
-    f"\"{NO_ANSWER_TEXT}\"라고 답하세요.\n"
+    f'"{NO_ANSWER_TEXT}"라고 답하세요.\n'
     "2. 답변은 한국어로만, 2~4문장으로 간결하게 작성하세요. 이미지, 표, 링크, 코드는 만들지 마세요.\n"
     "3. 숫자, 기한, 조항 번호는 문서에 적힌 그대로 쓰세요.\n"
-    "4. 답변 마지막 줄에 근거로 사용한 문서 ID를 \"[출처: ID1, ID2]\" 형식으로 밝히세요."
+    '4. 답변 마지막 줄에 근거로 사용한 문서 ID를 "[출처: ID1, ID2]" 형식으로 밝히세요.'
 )
 
 QUESTION_SYSTEM_PROMPT = (
@@ -138,11 +138,7 @@ def build_question_messages(chunk_text: str, qtype: str) -> tuple[Message, ...]:
     """System + user messages asking for one question of type `qtype` about `chunk_text`."""
     if qtype not in QUESTION_TYPE_GUIDE:
         raise ValueError(f"unknown question type {qtype!r}; expected one of {', '.join(QUESTION_TYPES)}")
-    user = (
-        f"[문서 조각]\n{chunk_text.strip()}\n\n"
-        f"[질문 유형] {qtype}: {QUESTION_TYPE_GUIDE[qtype]}\n\n"
-        "[질문]"
-    )
+    user = f"[문서 조각]\n{chunk_text.strip()}\n\n[질문 유형] {qtype}: {QUESTION_TYPE_GUIDE[qtype]}\n\n[질문]"
     return ({"role": "system", "content": QUESTION_SYSTEM_PROMPT}, {"role": "user", "content": user})
 
 

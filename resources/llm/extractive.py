@@ -25,10 +25,10 @@ from typing import Any
 
 from resources.korean import KoreanTokenizer
 from resources.llm.base import (
+    NO_ANSWER_TEXT,
     Context,
     GenerationParams,
     GenerationRequest,
-    NO_ANSWER_TEXT,
     Message,
     format_citation,
     plain_chat_format,
@@ -36,15 +36,20 @@ from resources.llm.base import (
 
 # Question words and light morphemes that carry no content for matching.
 QUESTION_STOP_TERMS: frozenset[str] = frozenset(
-    "무엇 누구 어디 언제 얼마 몇 어느 어떤 어떻 어떠 어떻게 왜 무슨 뭐 무엇인가 것 수 등 때 중 하 되 있 없 이 그 "
-    "저 이것 그것 여기 거기 곳 경우 해당 가지 말 알 위".split()
+    (
+        "무엇 누구 어디 언제 얼마 몇 어느 어떤 어떻 어떠 어떻게 왜 무슨 뭐 무엇인가 "
+        "것 수 등 때 중 하 되 있 없 이 그 저 이것 그것 여기 거기 곳 경우 해당 "
+        "가지 말 알 위"
+    ).split()
 )
 
 _DATE_UNITS = frozenset("년 월 일 세기 시 분 초 연도 년도 년대 개월 주 주일 시간 분기 학기".split())
 _TIME_WORDS = frozenset("오전 오후 새벽 저녁 아침 밤 초순 중순 하순 상반기 하반기 당시 이후 이전".split())
 
 _CUE_PATTERNS: dict[str, re.Pattern[str]] = {
-    "time": re.compile(r"언제|며칠|몇\s*(년|월|일|시|세기|개월|주)|연도|년도|날짜|날은|날이|시기|기한|까지|몇\s*살|나이"),
+    "time": re.compile(
+        r"언제|며칠|몇\s*(년|월|일|시|세기|개월|주)|연도|년도|날짜|날은|날이|시기|기한|까지|몇\s*살|나이"
+    ),
     "quantity": re.compile(r"얼마|몇|금액|비율|비용|가격|수는|수가|규모|횟수|퍼센트|%|인원|기간"),
     "person": re.compile(r"누구|누가|인물|사람|이름은|선수|감독|작가|저자|대통령|왕은"),
     "place": re.compile(r"어디|어느\s*(곳|나라|지역|도시)|장소|지역|위치|국가는|나라는"),
@@ -54,7 +59,9 @@ _CUE_PATTERNS: dict[str, re.Pattern[str]] = {
 }
 
 _SENTENCE_PATTERNS: dict[str, re.Pattern[str]] = {
-    "definition": re.compile(r"(이)?란\s|(을|를)\s*(말|뜻|의미|가리키|지칭)(한|하는)|(이)?라고\s*(한다|부른다|불린다)|의\s*약자|정의"),
+    "definition": re.compile(
+        r"(이)?란\s|(을|를)\s*(말|뜻|의미|가리키|지칭)(한|하는)|(이)?라고\s*(한다|부른다|불린다)|의\s*약자|정의"
+    ),
     "process": re.compile(r"\d+\s*단계|[①-⑳]|(^|\s)\d+[.)]\s|먼저|다음으로|이후|마지막으로|→|순서|절차"),
     "reason": re.compile(r"때문|위해|위하여|(으)?로\s*인해|(으)?로\s*인하여|이유|원인|덕분"),
 }
@@ -235,7 +242,9 @@ class ExtractiveTeacher:
             for line in re.finditer(r"[^\n]+", text):
                 if line.group().strip():
                     sentences = self.tokenizer.kiwi.split_into_sents(line.group(), return_tokens=True)
-                    cached += [(s.text, line.start() + s.start, line.start() + s.end, list(s.tokens)) for s in sentences]
+                    cached += [
+                        (s.text, line.start() + s.start, line.start() + s.end, list(s.tokens)) for s in sentences
+                    ]
             self._cache.put(text, cached)
         return cached
 
@@ -279,7 +288,12 @@ class ExtractiveTeacher:
         ]
 
     def _lexical(
-        self, question: _Question, sentence: _Sentence, idf: dict[str, float], char_idf: dict[str, float], mean_len: float
+        self,
+        question: _Question,
+        sentence: _Sentence,
+        idf: dict[str, float],
+        char_idf: dict[str, float],
+        mean_len: float,
     ) -> float:
         """Morpheme BM25 + adjacent-pair bonus + character-bigram overlap of one sentence."""
         value = self._bm25(question.terms, sentence, idf, mean_len)
@@ -357,7 +371,9 @@ class ExtractiveTeacher:
             if adjusted[i] >= cfg.runner_up_ratio * top or (adjacent(i) and scores[i] >= cfg.neighbour_ratio * top)
         ]
 
-    def _assemble(self, sentences: Sequence[_Sentence], scores: Sequence[float], chosen: Sequence[int]) -> ExtractiveAnswer:
+    def _assemble(
+        self, sentences: Sequence[_Sentence], scores: Sequence[float], chosen: Sequence[int]
+    ) -> ExtractiveAnswer:
         """Order chosen sentences by context rank and position; cite their contexts in that order."""
         ordered = sorted(chosen, key=lambda i: (sentences[i].rank, sentences[i].start))
         picked = tuple(
@@ -399,13 +415,17 @@ def _has_date(tokens: Sequence[Any]) -> bool:
     return any(t.form in _TIME_WORDS for t in tokens)
 
 
-_NATIVE_NUMERALS = frozenset("한 두 세 네 다섯 여섯 일곱 여덟 아홉 열 스무 서른 마흔 쉰 수십 수백 수천 몇몇 여러".split())
+_NATIVE_NUMERALS = frozenset(
+    ("한 두 세 네 다섯 여섯 일곱 여덟 아홉 열 스무 서른 마흔 쉰 수십 수백 수천 몇몇 여러").split()
+)
 
 
 def _counted_units(tokens: Sequence[Any]) -> frozenset[str]:
     """Units directly preceded by a number or a native numeral (`24명`, `두 골`)."""
     return frozenset(
-        b.form for a, b in zip(tokens, tokens[1:]) if (a.tag == "SN" or a.form in _NATIVE_NUMERALS) and b.tag.startswith("NN")
+        b.form
+        for a, b in zip(tokens, tokens[1:])
+        if (a.tag == "SN" or a.form in _NATIVE_NUMERALS) and b.tag.startswith("NN")
     )
 
 

@@ -65,7 +65,9 @@ def check_quantization(quantization: str | None) -> None:
     if quantization is None:
         return
     if quantization not in QUANTIZATION_MODES:
-        raise BackendUnavailableError(f"unknown quantization {quantization!r}; expected one of {', '.join(QUANTIZATION_MODES)}")
+        raise BackendUnavailableError(
+            f"unknown quantization {quantization!r}; expected one of {', '.join(QUANTIZATION_MODES)}"
+        )
     if not cuda_available():
         raise BackendUnavailableError(
             f"{quantization} quantization needs a CUDA GPU (bitsandbytes); none is available here. "
@@ -180,8 +182,10 @@ class HFCausalLM:
             model = AutoModelForCausalLM.from_pretrained(self.model_path, **self._load_kwargs(device))
         except torch.cuda.OutOfMemoryError as error:
             raise BackendUnavailableError(f"out of GPU memory loading {self.model_path}: {error}") from error
-        except Exception as error:  # noqa: BLE001 - safetensors/tokenizers raise their own types; name the path
-            raise BackendUnavailableError(f"cannot load model from {self.model_path}: {type(error).__name__}: {error}") from error
+        except Exception as error:
+            raise BackendUnavailableError(
+                f"cannot load model from {self.model_path}: {type(error).__name__}: {error}"
+            ) from error
         if self.quantization is None:
             model = model.to(device)
         model.eval()
@@ -248,7 +252,9 @@ class HFCausalLM:
         outputs: list[list[int]] = [[] for _ in prompts]
         for start in range(0, len(order), self.batch_size):
             indices = order[start : start + self.batch_size]
-            for index, ids in zip(indices, self._generate_with_oom_retry([prompts[i] for i in indices], params), strict=True):
+            for index, ids in zip(
+                indices, self._generate_with_oom_retry([prompts[i] for i in indices], params), strict=True
+            ):
                 outputs[index] = ids
         return outputs
 
@@ -263,10 +269,14 @@ class HFCausalLM:
         except torch.cuda.OutOfMemoryError as error:
             torch.cuda.empty_cache()
             if len(prompts) == 1:
-                raise BackendUnavailableError(f"out of GPU memory generating with {self.model_path}: {error}") from error
+                raise BackendUnavailableError(
+                    f"out of GPU memory generating with {self.model_path}: {error}"
+                ) from error
             half = len(prompts) // 2
             logger.warning("out of GPU memory at batch size %d; retrying in halves", len(prompts))
-            return self._generate_with_oom_retry(prompts[:half], params) + self._generate_with_oom_retry(prompts[half:], params)
+            return self._generate_with_oom_retry(prompts[:half], params) + self._generate_with_oom_retry(
+                prompts[half:], params
+            )
 
     def _generate_batch(self, prompts: list[str], params: GenerationParams) -> list[list[int]]:
         """Left-pad, generate, and keep only the token ids after the (padded) prompt."""
@@ -333,4 +343,6 @@ def bnb_config(quantization: str) -> Any:
             bnb_4bit_use_double_quant=True,
             bnb_4bit_compute_dtype=torch.bfloat16,
         )
-    raise BackendUnavailableError(f"unknown quantization {quantization!r}; expected one of {', '.join(QUANTIZATION_MODES)}")
+    raise BackendUnavailableError(
+        f"unknown quantization {quantization!r}; expected one of {', '.join(QUANTIZATION_MODES)}"
+    )

@@ -76,7 +76,8 @@ def iter_json_candidates(text: str) -> Iterator[str]:
 def _strip_trailing_commas(candidate: str) -> str:
     """Remove commas directly before `}` or `]`, outside strings."""
     dropped = {
-        index for index, char in _outside_strings(candidate)
+        index
+        for index, char in _outside_strings(candidate)
         if char == "," and candidate[index + 1 :].lstrip()[:1] in ("}", "]")
     }
     return "".join(char for index, char in enumerate(candidate) if index not in dropped)

@@ -288,7 +288,7 @@ class SentenceTransformerEmbedder:
 
 
 def embedder_from_spec(spec: str, tokenizer: KoreanTokenizer | None = None) -> Embedder:
-    """"lsa" | "lsa:DIM" | "st:/path/to/model" -> a new embedder; anything else -> InputDataError."""
+    """ "lsa" | "lsa:DIM" | "st:/path/to/model" -> a new embedder; anything else -> InputDataError."""
     kind, _, argument = spec.partition(":")
     if kind == "lsa" and not argument:
         return LsaEmbedder(tokenizer=tokenizer)

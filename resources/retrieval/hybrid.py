@@ -222,7 +222,9 @@ class HybridRetriever:
             return reciprocal_rank_fusion(rankings, fusion.rrf_k)
         return weighted_score_fusion(candidates, fusion.weights(), fusion.normalization)
 
-    def _hit(self, position: int, score: float, rank: int, tables: dict[str, dict[int, tuple[int, float]]]) -> RetrievalHit:
+    def _hit(
+        self, position: int, score: float, rank: int, tables: dict[str, dict[int, tuple[int, float]]]
+    ) -> RetrievalHit:
         found = {name: tables[name].get(position) if name in tables else None for name in RETRIEVERS}
         return RetrievalHit(
             chunk_id=self.chunk_ids[position],
@@ -322,7 +324,8 @@ class HybridRetriever:
         self.dense.save(directory / "dense")
         self.embedder.save(directory / "embedder")
         rows = [
-            {"chunk_id": c, "doc_id": d, "text": t} for c, d, t in zip(self.chunk_ids, self.doc_ids, self.texts, strict=True)
+            {"chunk_id": c, "doc_id": d, "text": t}
+            for c, d, t in zip(self.chunk_ids, self.doc_ids, self.texts, strict=True)
         ]
         atomic_write_jsonl(directory / CHUNKS_FILE, rows)
         atomic_write_json(directory / CONFIG_FILE, self.config())

@@ -21,7 +21,9 @@ from assets.catalog.reading import read_products
 
 @pytest.fixture
 def records(small_products_csv: Path) -> dict[str, dict]:
-    return {r["category"]: r for r in metrics_records(compute_category_metrics(read_products(small_products_csv).products))}
+    return {
+        r["category"]: r for r in metrics_records(compute_category_metrics(read_products(small_products_csv).products))
+    }
 
 
 def test_template_is_valid_faithful_and_deterministic(records: dict[str, dict]) -> None:
@@ -48,7 +50,10 @@ def test_bullets_follow_the_fixed_order(records: dict[str, dict]) -> None:
     payload = render_template_bullets(records["샴푸"])
     assert payload["basis"]["bulletKinds"] == [kind.key for kind in BULLET_ORDER][: len(payload["summaryBullets"])]
     swapped = copy.deepcopy(payload)
-    swapped["summaryBullets"][2], swapped["summaryBullets"][3] = swapped["summaryBullets"][3], swapped["summaryBullets"][2]
+    swapped["summaryBullets"][2], swapped["summaryBullets"][3] = (
+        swapped["summaryBullets"][3],
+        swapped["summaryBullets"][2],
+    )
     assert any("bullet 3 should be the 'satisfaction' bullet" in p for p in schema_problems(swapped))
 
 
@@ -72,7 +77,11 @@ def test_numbers_from_another_category_are_caught(records: dict[str, dict]) -> N
 
 
 def test_template_literals_are_not_numbers() -> None:
-    assert numbers_in_bullet("가격은 P25 1,000원, 1~2점 리뷰 3.5%, 최근 6개월 +1.2%, 리뷰가 1건도 없는") == ["1000", "3.5", "1.2"]
+    assert numbers_in_bullet("가격은 P25 1,000원, 1~2점 리뷰 3.5%, 최근 6개월 +1.2%, 리뷰가 1건도 없는") == [
+        "1000",
+        "3.5",
+        "1.2",
+    ]
     assert numbers_in_bullet("누적 리뷰 100건") == ["100"]
 
 

@@ -34,7 +34,9 @@ def _materialize(tmp_path: Path, csv_path: Path, max_quarantine_ratio: float = 0
 
 @pytest.fixture(scope="module")
 def generated_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_products_csv(generate_products(n_products=600, seed=7), tmp_path_factory.mktemp("csv") / "products_all.csv", encoding="cp949")
+    return write_products_csv(
+        generate_products(n_products=600, seed=7), tmp_path_factory.mktemp("csv") / "products_all.csv", encoding="cp949"
+    )
 
 
 def test_catalog_group_materializes_with_every_check_passing(tmp_path: Path, generated_csv: Path) -> None:
@@ -42,7 +44,10 @@ def test_catalog_group_materializes_with_every_check_passing(tmp_path: Path, gen
     assert result.success
     evaluations = result.get_asset_check_evaluations()
     assert {e.check_name for e in evaluations} == {
-        "products_quarantine_ratio", "products_required_columns", "category_metrics_consistent", "report_bullets_valid_and_faithful",
+        "products_quarantine_ratio",
+        "products_required_columns",
+        "category_metrics_consistent",
+        "report_bullets_valid_and_faithful",
     }
     assert all(e.passed for e in evaluations), [(e.check_name, e.metadata) for e in evaluations if not e.passed]
     document = json.loads((tmp_path / "artifacts" / "catalog" / "report_bullets.json").read_text(encoding="utf-8"))
@@ -50,7 +55,9 @@ def test_catalog_group_materializes_with_every_check_passing(tmp_path: Path, gen
     assert (tmp_path / "artifacts" / "catalog" / "price_distribution.png").read_bytes()[:4] == b"\x89PNG"
     metrics_event = result.asset_materializations_for_node("category_metrics")[0]
     assert "data:image/png;base64," in metrics_event.metadata["price_distribution"].value
-    products_event = next(m for m in result.asset_materializations_for_node("products") if m.asset_key.path == ["products"])
+    products_event = next(
+        m for m in result.asset_materializations_for_node("products") if m.asset_key.path == ["products"]
+    )
     assert products_event.metadata["encoding"].value == "cp949"
     assert (tmp_path / "assets" / "report_bullets.parquet").is_file()
 

@@ -18,7 +18,9 @@ from .conftest import BAD_ROWS, SMALL_ROWS, write_csv
 
 def test_generate_then_bullets_on_a_cp949_copy(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     csv_path = tmp_path / "products_cp949.csv"
-    assert main(["generate-products", "--rows", "400", "--seed", "5", "--out", str(csv_path), "--encoding", "cp949"]) == 0
+    assert (
+        main(["generate-products", "--rows", "400", "--seed", "5", "--out", str(csv_path), "--encoding", "cp949"]) == 0
+    )
     out_path = tmp_path / "bullets.json"
     assert main(["bullets", "--products", str(csv_path), "--out", str(out_path)]) == 0
     document = json.loads(out_path.read_text(encoding="utf-8"))
@@ -40,7 +42,9 @@ def test_shipped_csv_works(tmp_path: Path) -> None:
     assert json.loads((tmp_path / "b.json").read_text(encoding="utf-8"))["count"] >= 12
 
 
-def test_invalid_rows_are_listed_and_too_many_fail_with_the_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_invalid_rows_are_listed_and_too_many_fail_with_the_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = write_csv(tmp_path / "dirty.csv", SMALL_ROWS + BAD_ROWS)
     assert main(["bullets", "--products", str(path)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
@@ -55,10 +59,12 @@ def test_invalid_rows_are_listed_and_too_many_fail_with_the_line(tmp_path: Path,
     [
         (None, "file not found"),
         (b"", "file is empty"),
-        ("product_id,category\nP1,x\n".encode(), "missing required column(s) product_name, brand, price, review_count"),
+        (b"product_id,category\nP1,x\n", "missing required column(s) product_name, brand, price, review_count"),
     ],
 )
-def test_unusable_files_give_one_line_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes | None, message: str) -> None:
+def test_unusable_files_give_one_line_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes | None, message: str
+) -> None:
     path = tmp_path / "input.csv"
     if content is not None:
         path.write_bytes(content)

@@ -205,6 +205,7 @@ def test_specifications_use_danawa_key_value_format(products: pd.DataFrame) -> N
         assert len(keys) == 1, category  # one key layout per category
         assert len(next(iter(keys))) >= 4
 
+
 def test_specifications_lead_with_a_varied_type_key(products: pd.DataFrame) -> None:
     for category, group in products.groupby("category"):
         specs = [parse_specifications(text) for text in group["specifications"]]

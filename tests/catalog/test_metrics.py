@@ -49,7 +49,12 @@ def test_brand_concentration(shampoo: dict) -> None:
 def test_channels_and_keywords(shampoo: dict) -> None:
     assert [(c["name"], c["count"]) for c in shampoo["top_channels"]] == [("쿠팡", 84), ("네이버쇼핑", 16)]
     assert shampoo["top_channels"][0]["share"] == pytest.approx(0.84)
-    assert [(k["name"], k["count"]) for k in shampoo["top_keywords"]] == [("가성비", 35), ("대용량", 15), ("세정력", 8), ("향좋음", 3)]
+    assert [(k["name"], k["count"]) for k in shampoo["top_keywords"]] == [
+        ("가성비", 35),
+        ("대용량", 15),
+        ("세정력", 8),
+        ("향좋음", 3),
+    ]
 
 
 def _segment_products() -> pd.DataFrame:
@@ -59,11 +64,19 @@ def _segment_products() -> pd.DataFrame:
         big = index < 5
         rows.append(
             {
-                "product_id": f"S{index}", "category": "생수", "brand": f"B{index % 4}", "price": 1000 + index,
-                "review_count": 100 if big else 10, "rating": 4.5, "price_change_6m": 0.0,
+                "product_id": f"S{index}",
+                "category": "생수",
+                "brand": f"B{index % 4}",
+                "price": 1000 + index,
+                "review_count": 100 if big else 10,
+                "rating": 4.5,
+                "price_change_6m": 0.0,
                 "specifications": f"용량: {'2L' if big else '500ml'} / 구성: {'6개' if index % 2 else '12개'}",
-                "unit_basis": "1L", "unit_price_value": 300.0 if big else 500.0, "collected_at": pd.Timestamp("2026-11-01"),
-                "review_channels": "쿠팡:1", "review_tags": "시원함:1",
+                "unit_basis": "1L",
+                "unit_price_value": 300.0 if big else 500.0,
+                "collected_at": pd.Timestamp("2026-11-01"),
+                "review_channels": "쿠팡:1",
+                "review_tags": "시원함:1",
                 **{f"stars_{s}": (100 if big else 10) if s == 5 else 0 for s in range(1, 6)},
             }
         )

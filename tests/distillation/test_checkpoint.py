@@ -26,7 +26,11 @@ def make_process(calls: list[str], crash_after: int | None = None, fail_ids: fro
         out: list[dict[str, str] | Failure] = []
         for item in batch:
             calls.append(item["id"])
-            out.append(Failure(item["id"], "모델 출력 없음") if item["id"] in fail_ids else {"id": item["id"], "answer": f"답 {item['id']}"})
+            out.append(
+                Failure(item["id"], "모델 출력 없음")
+                if item["id"] in fail_ids
+                else {"id": item["id"], "answer": f"답 {item['id']}"}
+            )
         return out
 
     return process
@@ -64,7 +68,9 @@ def test_resume_after_crash_with_a_torn_line(tmp_path, caplog):
 def test_failures_are_recorded_with_reason_and_retried(tmp_path):
     checkpoint = JsonlCheckpoint(tmp_path / "part.jsonl")
     calls: list[str] = []
-    summary = run_with_checkpoint(ITEMS, lambda r: r["id"], make_process(calls, fail_ids=frozenset({"q3"})), checkpoint, batch_size=4)
+    summary = run_with_checkpoint(
+        ITEMS, lambda r: r["id"], make_process(calls, fail_ids=frozenset({"q3"})), checkpoint, batch_size=4
+    )
     assert summary.failed == 1
     assert checkpoint.load().failed == {"q3": "모델 출력 없음"}
     assert "q3" not in checkpoint.load_done_ids()
@@ -105,7 +111,10 @@ def test_complete_last_line_without_newline_is_kept(tmp_path):
 
 def test_damaged_middle_line_is_skipped_not_fatal(tmp_path, caplog):
     path = tmp_path / "part.jsonl"
-    path.write_text('{"id": "a", "status": "ok", "value": {}}\n\x00\x00garbage\n{"id": "b", "status": "ok", "value": {}}\n', encoding="utf-8")
+    path.write_text(
+        '{"id": "a", "status": "ok", "value": {}}\n\x00\x00garbage\n{"id": "b", "status": "ok", "value": {}}\n',
+        encoding="utf-8",
+    )
     with caplog.at_level(logging.WARNING):
         assert JsonlCheckpoint(path).load_done_ids() == {"a", "b"}
     assert "damaged line 2" in caplog.text

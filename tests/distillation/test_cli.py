@@ -10,14 +10,46 @@ import pytest
 from orchestration.cli import main
 
 CORPUS = [
-    ("returns#0", "returns", "단순 변심 반품은 상품을 받은 날부터 7일 이내에 신청해야 한다. 반품 배송비는 구매자가 부담한다."),
-    ("returns#1", "returns", "판매자는 반품 신청 다음 영업일부터 2영업일 이내에 승인하거나 거절해야 한다. 기한 안에 처리하지 않으면 자동으로 승인된다."),
-    ("returns#2", "returns", "환불은 검수가 끝난 날부터 3영업일 이내에 결제수단으로 돌아간다. ‘구매 확정’이란 구매자가 상품 수령을 확인하는 것을 말한다."),
-    ("security#0", "security", "관리자 계정의 비밀번호는 12자 이상이어야 하며 90일마다 변경한다. 5회 연속 실패하면 계정이 30분 동안 잠긴다."),
-    ("security#1", "security", "1회 결제금액이 30만 원 이상이면 3D Secure 추가 인증이 필요하다. 카드번호는 토큰으로 바꾸어 보관한다."),
-    ("fds#0", "fds", "위험 점수가 80점 이상이면 결제가 자동으로 보류된다. 60점부터 79점까지는 리스크관리팀이 4시간 이내에 검토한다."),
-    ("privacy#0", "privacy", "개인정보 유출을 인지하면 72시간 이내에 개인정보보호위원회에 신고하고 이용자에게 통지한다."),
-    ("seller#0", "seller", "출고 지연은 1점, 허위 정보 등록은 5점의 페널티가 부과된다. 누적 10점 이상이면 7일 동안 판매가 정지된다."),
+    (
+        "returns#0",
+        "returns",
+        "단순 변심 반품은 상품을 받은 날부터 7일 이내에 신청해야 한다. 반품 배송비는 구매자가 부담한다.",
+    ),
+    (
+        "returns#1",
+        "returns",
+        "판매자는 반품 신청 다음 영업일부터 2영업일 이내에 승인하거나 거절해야 한다. 기한 안에 처리하지 않으면 자동으로 승인된다.",
+    ),
+    (
+        "returns#2",
+        "returns",
+        "환불은 검수가 끝난 날부터 3영업일 이내에 결제수단으로 돌아간다. ‘구매 확정’이란 구매자가 상품 수령을 확인하는 것을 말한다.",
+    ),
+    (
+        "security#0",
+        "security",
+        "관리자 계정의 비밀번호는 12자 이상이어야 하며 90일마다 변경한다. 5회 연속 실패하면 계정이 30분 동안 잠긴다.",
+    ),
+    (
+        "security#1",
+        "security",
+        "1회 결제금액이 30만 원 이상이면 3D Secure 추가 인증이 필요하다. 카드번호는 토큰으로 바꾸어 보관한다.",
+    ),
+    (
+        "fds#0",
+        "fds",
+        "위험 점수가 80점 이상이면 결제가 자동으로 보류된다. 60점부터 79점까지는 리스크관리팀이 4시간 이내에 검토한다.",
+    ),
+    (
+        "privacy#0",
+        "privacy",
+        "개인정보 유출을 인지하면 72시간 이내에 개인정보보호위원회에 신고하고 이용자에게 통지한다.",
+    ),
+    (
+        "seller#0",
+        "seller",
+        "출고 지연은 1점, 허위 정보 등록은 5점의 페널티가 부과된다. 누적 10점 이상이면 7일 동안 판매가 정지된다.",
+    ),
 ]
 QUERIES = [
     ("q1", "단순 변심 반품은 언제까지 신청해야 하나요?", "7일 이내"),
@@ -67,9 +99,17 @@ def test_answer_writes_one_grounded_line_per_query(files):
 
 def test_answer_resumes_from_a_checkpoint_with_a_torn_line(files):
     partial = files["out"].with_name("answers.jsonl.partial")
-    done = {"id": "q2", "query": QUERIES[1][1], "answer": "이전 실행의 답", "cited_ids": ["security#0"], "retrieved": []}
+    done = {
+        "id": "q2",
+        "query": QUERIES[1][1],
+        "answer": "이전 실행의 답",
+        "cited_ids": ["security#0"],
+        "retrieved": [],
+    }
     partial.write_text(
-        json.dumps({"id": "q2", "status": "ok", "value": done}, ensure_ascii=False) + "\n" + '{"id": "q3", "status": "o',
+        json.dumps({"id": "q2", "status": "ok", "value": done}, ensure_ascii=False)
+        + "\n"
+        + '{"id": "q3", "status": "o',
         encoding="utf-8",
     )
     assert _answer(files, "--batch-size", "2") == 0
@@ -94,7 +134,9 @@ def test_answer_reports_unusable_teachers_as_input_errors(files, tiny_model_dir,
     assert _answer(files, "--teacher", "gpt") == 2
     assert _answer(files, "--teacher", f"hf:{tiny_model_dir}", "--quantization", "8bit") == 2
     assert "CUDA" in capsys.readouterr().err
-    assert _answer(files, "--teacher", f"hf:{tiny_model_dir}", "--quantization", "8bit", "--fallback", "extractive") == 0
+    assert (
+        _answer(files, "--teacher", f"hf:{tiny_model_dir}", "--quantization", "8bit", "--fallback", "extractive") == 0
+    )
     assert _read_jsonl(files["out"])[0]["teacher"] == "extractive"
     files["queries"].write_text('{"id": "x"}\n', encoding="utf-8")
     assert _answer(files) == 2
@@ -103,7 +145,10 @@ def test_answer_reports_unusable_teachers_as_input_errors(files, tiny_model_dir,
 
 def test_questions_command_is_balanced_and_tied_to_chunks(files, tmp_path, capsys):
     out = tmp_path / "questions.jsonl"
-    assert main(["questions", "--corpus", str(files["corpus"]), "--out", str(out), "--per-type", "2", "--per-chunk", "3"]) == 0
+    assert (
+        main(["questions", "--corpus", str(files["corpus"]), "--out", str(out), "--per-type", "2", "--per-chunk", "3"])
+        == 0
+    )
     rows = _read_jsonl(out)
     summary = json.loads(capsys.readouterr().out)
     assert summary["per_type"] == {t: 2 for t in ("정의", "프로세스", "규정", "예시", "비교", "적용")}

@@ -29,7 +29,7 @@ def two_documents(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def _keys(root: Path):  # noqa: ANN202
+def _keys(root: Path):
     return lambda instance: sync_document_partitions(instance, root / "data" / "raw_docs")
 
 
@@ -39,7 +39,11 @@ def _answers(root: Path, key: str) -> pd.DataFrame:
 
 def test_two_partitions_with_checks(two_documents: Path) -> None:
     lines: list[str] = []
-    stages = [Stage("documents_job", _keys(two_documents)), Stage("knowledge_job"), Stage("distillation_job", _keys(two_documents))]
+    stages = [
+        Stage("documents_job", _keys(two_documents)),
+        Stage("knowledge_job"),
+        Stage("distillation_job", _keys(two_documents)),
+    ]
     with dg.DagsterInstance.ephemeral() as instance:
         results = run_stages(defs, stages, instance, lines.append)
         keys = instance.get_dynamic_partitions("documents")
@@ -94,14 +98,20 @@ def test_hf_question_generator_and_teacher_on_the_tiny_model(two_documents: Path
     The tiny model is randomly initialised: its questions are unusable, so every slot falls back to
     the template of the same type, and its answers are gibberish, which the groundedness check must fail."""
     with dg.DagsterInstance.ephemeral() as instance:
-        run_stages(defs, [Stage("documents_job", _keys(two_documents)), Stage("knowledge_job")], instance, lambda line: None)
+        run_stages(
+            defs, [Stage("documents_job", _keys(two_documents)), Stage("knowledge_job")], instance, lambda line: None
+        )
         key = instance.get_dynamic_partitions("documents")[0]
         spec = f"hf:{tiny_model_dir}"
-        run_config = {"ops": {
-            "synthetic_questions": {"config": {"generator": spec, "per_chunk": 1}},
-            "teacher_answers": {"config": {"teacher": spec, "max_new_tokens": 12, "batch_size": 8}},
-        }}
-        result = defs.resolve_job_def("distillation_job").execute_in_process(instance=instance, partition_key=key, run_config=run_config, raise_on_error=False)
+        run_config = {
+            "ops": {
+                "synthetic_questions": {"config": {"generator": spec, "per_chunk": 1}},
+                "teacher_answers": {"config": {"teacher": spec, "max_new_tokens": 12, "batch_size": 8}},
+            }
+        }
+        result = defs.resolve_job_def("distillation_job").execute_in_process(
+            instance=instance, partition_key=key, run_config=run_config, raise_on_error=False
+        )
     assert result.success
     questions_meta = result.asset_materializations_for_node("synthetic_questions")[0].metadata
     assert questions_meta["generator"].value == spec

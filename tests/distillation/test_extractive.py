@@ -102,9 +102,13 @@ def test_backend_interface_returns_text_with_a_citation_line(teacher):
 
 def test_generative_groundedness_is_morpheme_precision(tokenizer):
     contexts = dict(CONTEXTS)
-    faithful = generative_groundedness("단순 변심 반품은 7일 이내에 신청합니다. [출처: returns#3]", (), contexts, tokenizer)
+    faithful = generative_groundedness(
+        "단순 변심 반품은 7일 이내에 신청합니다. [출처: returns#3]", (), contexts, tokenizer
+    )
     assert faithful.score == 1.0
-    invented = generative_groundedness("단순 변심 반품은 14일 이내에 우체국에서 신청합니다.", ("returns#3",), contexts, tokenizer)
+    invented = generative_groundedness(
+        "단순 변심 반품은 14일 이내에 우체국에서 신청합니다.", ("returns#3",), contexts, tokenizer
+    )
     assert 0.0 < invented.score < 1.0 and "우체국" in invented.unsupported
     wrong_id = groundedness("7일 이내", ("nope#1",), contexts, tokenizer, method="generative")
     assert wrong_id.invalid_citations == ("nope#1",) and wrong_id.score == 0.0
@@ -114,7 +118,9 @@ def test_generative_groundedness_is_morpheme_precision(tokenizer):
 
 
 def test_extractive_groundedness_flags_paraphrase(tokenizer):
-    result = extractive_groundedness("단순 변심 반품은 일주일 안에 신청한다.", ("returns#3",), dict(CONTEXTS), tokenizer)
+    result = extractive_groundedness(
+        "단순 변심 반품은 일주일 안에 신청한다.", ("returns#3",), dict(CONTEXTS), tokenizer
+    )
     assert result.score == 0.0 and result.unsupported
 
 

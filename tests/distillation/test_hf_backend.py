@@ -59,7 +59,9 @@ def test_only_new_tokens_are_decoded(backend):
     [text] = backend.generate_prompts([prompt], GREEDY)
     encoded = backend.tokenizer(prompt, return_tensors="pt", add_special_tokens=False)
     with torch.inference_mode():
-        full = backend._model.generate(**encoded, max_new_tokens=10, do_sample=False, pad_token_id=backend.tokenizer.pad_token_id)
+        full = backend._model.generate(
+            **encoded, max_new_tokens=10, do_sample=False, pad_token_id=backend.tokenizer.pad_token_id
+        )
     new_only = backend.tokenizer.decode(full[0, encoded["input_ids"].shape[1] :], skip_special_tokens=True)
     assert text == new_only
     assert "판매자는 신청" not in text and "<|im_start|>" not in text
@@ -72,7 +74,10 @@ def test_banned_token_ids_are_never_generated(backend):
     second = backend.generate_token_ids(prompts, GenerationParams(max_new_tokens=10, banned_token_ids=banned))
     assert not {token for ids in second for token in ids} & set(banned)
     sampled = backend.generate_token_ids(
-        prompts, GenerationParams(max_new_tokens=10, do_sample=True, temperature=0.9, top_p=0.9, top_k=50, banned_token_ids=banned, seed=3)
+        prompts,
+        GenerationParams(
+            max_new_tokens=10, do_sample=True, temperature=0.9, top_p=0.9, top_k=50, banned_token_ids=banned, seed=3
+        ),
     )
     assert not {token for ids in sampled for token in ids} & set(banned)
 
@@ -85,7 +90,9 @@ def test_sampling_is_reproducible_for_a_seed(backend):
 
 def test_json_mode_garbage_from_the_tiny_model_takes_the_fallback_path(backend):
     requests = [
-        GenerationRequest(({"role": "user", "content": f"카테고리 {name}의 요약을 JSON으로 답하세요."},), request_id=name)
+        GenerationRequest(
+            ({"role": "user", "content": f"카테고리 {name}의 요약을 JSON으로 답하세요."},), request_id=name
+        )
         for name in ("노트북", "모니터")
     ]
     results = generate_json(
@@ -107,7 +114,9 @@ def test_teacher_requests_and_plain_format_without_template(tiny_model_dir):
     [text] = backend.generate([request], GREEDY)
     assert isinstance(text, str)
     backend.tokenizer.chat_template = None
-    prompt = backend.format_chat(build_teacher_messages("환불은 언제 되나요?", [("r#1", "환불은 3영업일 이내에 된다.")]))
+    prompt = backend.format_chat(
+        build_teacher_messages("환불은 언제 되나요?", [("r#1", "환불은 3영업일 이내에 된다.")])
+    )
     assert prompt.startswith("### 시스템:") and prompt.endswith("### 도우미:\n")
 
 
@@ -127,9 +136,9 @@ def test_missing_model_directory_or_files_are_named(tmp_path, tiny_model_dir):
     with pytest.raises(BackendUnavailableError, match=f"model directory not found: {missing}"):
         HFCausalLM(missing)
     with pytest.raises(InputDataError, match="no-such-model"):
-        from orchestration.commands.answer import _backend  # the CLI turns it into an input error
-
         import argparse
+
+        from orchestration.commands.answer import _backend  # the CLI turns it into an input error
 
         _backend(argparse.Namespace(teacher=f"hf:{missing}", quantization=None, fallback=None, batch_size=2), None)
     partial = tmp_path / "partial"
@@ -158,6 +167,8 @@ def test_llm_question_path_with_the_tiny_model_keeps_the_balance(backend, tokeni
 
     chunks = [{"chunk_id": "returns#0", "doc_id": "returns", "text": CHUNK}, *OTHER_CHUNKS]
     params = GenerationParams(max_new_tokens=12, top_p=0.9)
-    questions = generate_with_backend(backend, chunks, QuestionConfig(per_chunk=3, per_type=2), params=params, tokenizer=tokenizer)
+    questions = generate_with_backend(
+        backend, chunks, QuestionConfig(per_chunk=3, per_type=2), params=params, tokenizer=tokenizer
+    )
     assert type_counts(questions) == {t: 2 for t in ("정의", "프로세스", "규정", "예시", "비교", "적용")}
     assert all(q.question.endswith("?") for q in questions)  # garbage lines were replaced by templates

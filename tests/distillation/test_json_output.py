@@ -20,7 +20,12 @@ from resources.llm.json_output import (
 def bullets_check(obj: dict[str, Any]) -> bool:
     """The report-bullets shape: a real category and a non-empty list of strings."""
     bullets = obj["summaryBullets"]
-    return obj["category"] != "<카테고리>" and isinstance(bullets, list) and bool(bullets) and all(isinstance(b, str) for b in bullets)
+    return (
+        obj["category"] != "<카테고리>"
+        and isinstance(bullets, list)
+        and bool(bullets)
+        and all(isinstance(b, str) for b in bullets)
+    )
 
 
 def test_prompt_echo_and_two_objects_take_the_first_valid():
@@ -29,7 +34,10 @@ def test_prompt_echo_and_two_objects_take_the_first_valid():
         '답변: {"category": "노트북", "summaryBullets": ["리뷰 분포 기준 평점은 4.5점입니다."]}\n'
         '{"category": "모니터", "summaryBullets": ["두 번째"]}'
     )
-    assert parse_json_object(text, bullets_check) == {"category": "노트북", "summaryBullets": ["리뷰 분포 기준 평점은 4.5점입니다."]}
+    assert parse_json_object(text, bullets_check) == {
+        "category": "노트북",
+        "summaryBullets": ["리뷰 분포 기준 평점은 4.5점입니다."],
+    }
 
 
 def test_code_fences_trailing_commas_and_smart_quotes():
@@ -84,11 +92,15 @@ class _Scripted:
 
 def test_generate_json_retries_only_failures_then_falls_back():
     requests = [GenerationRequest(({"role": "user", "content": str(i)},), request_id=str(i)) for i in range(3)]
-    backend = _Scripted([
-        ['{"category": "a", "summaryBullets": ["x"]}', "쓰레기", "{broken"],
-        ['{"category": "b", "summaryBullets": ["y"]}', "또 쓰레기"],
-    ])
-    results = generate_json(backend, requests, check=bullets_check, retries=1, fallback=lambda r: {"fallback": r.request_id})
+    backend = _Scripted(
+        [
+            ['{"category": "a", "summaryBullets": ["x"]}', "쓰레기", "{broken"],
+            ['{"category": "b", "summaryBullets": ["y"]}', "또 쓰레기"],
+        ]
+    )
+    results = generate_json(
+        backend, requests, check=bullets_check, retries=1, fallback=lambda r: {"fallback": r.request_id}
+    )
     assert backend.sizes == [3, 2]
     assert [r.source for r in results] == ["model", "model", "fallback"]
     assert [r.attempts for r in results] == [1, 2, 2]

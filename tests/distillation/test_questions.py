@@ -39,9 +39,21 @@ CHUNK = """제5조(환불 기한)
 1회 결제금액이 30만 원 이상이면 추가 인증을 거쳐야 한다."""
 
 OTHER_CHUNKS = [
-    {"chunk_id": "security#0", "doc_id": "security", "text": "관리자 계정의 비밀번호는 12자 이상이어야 한다. 비밀번호를 5회 연속 틀리면 계정이 30분 동안 잠긴다. ‘토큰화’란 카드번호를 대체값으로 바꾸는 것을 말한다."},
-    {"chunk_id": "security#1", "doc_id": "security", "text": "결제 API 키는 180일마다 교체한다. 유출이 의심되면 즉시 폐기하고 보안운영센터에 보고한다. 예를 들어 키가 공개 저장소에 올라간 경우가 있다."},
-    {"chunk_id": "privacy#0", "doc_id": "privacy", "text": "개인정보 유출을 인지하면 72시간 이내에 신고하여야 한다. 신고 절차는 1단계. 인지와 보고, 2단계. 원인 분석 순서로 진행된다. 마스킹과 암호화는 보호 방식이 다르다."},
+    {
+        "chunk_id": "security#0",
+        "doc_id": "security",
+        "text": "관리자 계정의 비밀번호는 12자 이상이어야 한다. 비밀번호를 5회 연속 틀리면 계정이 30분 동안 잠긴다. ‘토큰화’란 카드번호를 대체값으로 바꾸는 것을 말한다.",
+    },
+    {
+        "chunk_id": "security#1",
+        "doc_id": "security",
+        "text": "결제 API 키는 180일마다 교체한다. 유출이 의심되면 즉시 폐기하고 보안운영센터에 보고한다. 예를 들어 키가 공개 저장소에 올라간 경우가 있다.",
+    },
+    {
+        "chunk_id": "privacy#0",
+        "doc_id": "privacy",
+        "text": "개인정보 유출을 인지하면 72시간 이내에 신고하여야 한다. 신고 절차는 1단계. 인지와 보고, 2단계. 원인 분석 순서로 진행된다. 마스킹과 암호화는 보호 방식이 다르다.",
+    },
 ]
 
 HANGUL = re.compile(r"[가-힣]")
@@ -49,7 +61,9 @@ HANGUL = re.compile(r"[가-힣]")
 
 def _is_natural(question: str) -> bool:
     """A finished Korean question: Hangul, ends with '?', no template leftovers, sensible length."""
-    return bool(HANGUL.search(question)) and question.endswith("?") and "{" not in question and 6 <= len(question) <= 120
+    return (
+        bool(HANGUL.search(question)) and question.endswith("?") and "{" not in question and 6 <= len(question) <= 120
+    )
 
 
 def test_every_type_has_a_natural_template_question_tied_to_the_chunk(tokenizer):
@@ -129,7 +143,7 @@ def test_near_duplicates_by_morpheme_jaccard_keep_the_first(tokenizer):
 
 def test_clean_question_takes_the_first_usable_line():
     assert clean_question("질문: 반품은 언제까지 신청하나요?\n답: 7일") == "반품은 언제까지 신청하나요?"
-    assert clean_question("1. \"환불 기한은 얼마인가요\"") == "환불 기한은 얼마인가요?"
+    assert clean_question('1. "환불 기한은 얼마인가요"') == "환불 기한은 얼마인가요?"
     assert clean_question("!!!###") is None
     assert clean_question("") is None
 
@@ -154,9 +168,16 @@ class _ScriptedBackend:
 
 def test_llm_path_rotates_temperatures_cleans_and_falls_back(tokenizer):
     chunks = [{"chunk_id": "returns#0", "doc_id": "returns", "text": CHUNK}, *OTHER_CHUNKS]
-    lines = ["질문: 반품은 언제까지 신청해야 하나요?", "반품은 언제까지 신청해야 하나요?", "@@@", "키 교체 주기는 얼마인가요"]
+    lines = [
+        "질문: 반품은 언제까지 신청해야 하나요?",
+        "반품은 언제까지 신청해야 하나요?",
+        "@@@",
+        "키 교체 주기는 얼마인가요",
+    ]
     backend = _ScriptedBackend(lines)
-    questions = generate_with_backend(backend, chunks, QuestionConfig(per_chunk=2), temperatures=(0.1, 0.3, 0.4), tokenizer=tokenizer)
+    questions = generate_with_backend(
+        backend, chunks, QuestionConfig(per_chunk=2), temperatures=(0.1, 0.3, 0.4), tokenizer=tokenizer
+    )
     assert sorted(set(backend.temperatures)) == [0.1, 0.3, 0.4]
     llm = [q for q in questions if q.source == "llm"]
     assert [q.question for q in llm] == ["반품은 언제까지 신청해야 하나요?", "키 교체 주기는 얼마인가요?"]

@@ -14,7 +14,20 @@ import pytest
 from resources.korean import KoreanTokenizer
 from resources.paths import shared_dir
 
-PEOPLE = ["김민수", "이서연", "박지훈", "최유진", "정하늘", "강도윤", "조수아", "윤재현", "장미래", "임태양", "한결", "오세훈"]
+PEOPLE = [
+    "김민수",
+    "이서연",
+    "박지훈",
+    "최유진",
+    "정하늘",
+    "강도윤",
+    "조수아",
+    "윤재현",
+    "장미래",
+    "임태양",
+    "한결",
+    "오세훈",
+]
 PLACES = ["서울", "부산", "대구", "광주", "제주도", "인천", "대전", "울산", "수원", "전주", "강릉", "춘천"]
 OBJECTS = ["사과", "책", "자전거", "노트북", "커피", "우산", "시계", "카메라", "기타", "냉장고", "운동화", "지도"]
 VERBS = ["샀다", "읽었다", "빌렸다", "팔았다", "고쳤다", "잃어버렸다", "선물했다", "발견했다"]
@@ -57,7 +70,7 @@ def generate_corpus(n_docs: int = 300, n_questions: int = 60, seed: int = 7) -> 
         texts.append(" ".join([first, second, third]))
         facts.append((person, place, obj))
     questions, answers = [], []
-    for q in range(n_questions):
+    for _ in range(n_questions):
         index = rng.randrange(n_docs)
         person, place, obj = facts[index]
         questions.append(f"{place}에서 {_particle(person, '이', '가')} {obj} 관련해서 한 일은?")

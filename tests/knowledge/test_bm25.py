@@ -34,12 +34,16 @@ def assert_parity(corpus: list[list[str]], queries: list[list[str]], k1: float, 
 
 
 @pytest.mark.parametrize(("k1", "b"), [(1.2, 0.75), (0.9, 0.5), (1.5, 0.3)])
-def test_top10_identical_to_rank_bm25_on_generated_korean(retrieval_corpus, retrieval_corpus_tokens, retrieval_tokenizer, k1, b):
+def test_top10_identical_to_rank_bm25_on_generated_korean(
+    retrieval_corpus, retrieval_corpus_tokens, retrieval_tokenizer, k1, b
+):
     queries = retrieval_tokenizer.morphemes_batch(retrieval_corpus.questions)
     assert_parity(retrieval_corpus_tokens, queries, k1, b)
 
 
-def test_top10_identical_with_expanded_terms_and_repeated_query_terms(retrieval_corpus, retrieval_corpus_tokens, retrieval_tokenizer):
+def test_top10_identical_with_expanded_terms_and_repeated_query_terms(
+    retrieval_corpus, retrieval_corpus_tokens, retrieval_tokenizer
+):
     expansion = TermExpansion()
     corpus = [expansion.expand(m, t) for m, t in zip(retrieval_corpus_tokens, retrieval_corpus.texts)]
     morphemes = retrieval_tokenizer.morphemes_batch(retrieval_corpus.questions)
@@ -82,7 +86,9 @@ def test_unknown_terms_and_k_larger_than_corpus():
     assert index.search_batch([["다"], []], 5)[0].shape == (2, 2)
 
 
-def test_save_load_round_trip_without_pickle(tmp_path: Path, retrieval_corpus_tokens, retrieval_tokenizer, retrieval_corpus):
+def test_save_load_round_trip_without_pickle(
+    tmp_path: Path, retrieval_corpus_tokens, retrieval_tokenizer, retrieval_corpus
+):
     index = BM25Index.build(retrieval_corpus_tokens, k1=0.9, b=0.5)
     index.save(tmp_path / "bm25")
     files = sorted(p.name for p in (tmp_path / "bm25").iterdir())

@@ -87,7 +87,11 @@ def test_text_without_sentence_ends(tokenizer: KoreanTokenizer) -> None:
 
 
 def test_one_very_long_sentence_is_cut_at_word_boundaries(tokenizer: KoreanTokenizer) -> None:
-    sentence = "금융회사는 " + ", ".join(f"{i}번째 보안 통제 항목을 점검하고" for i in range(150)) + " 그 결과를 보고하여야 한다."
+    sentence = (
+        "금융회사는 "
+        + ", ".join(f"{i}번째 보안 통제 항목을 점검하고" for i in range(150))
+        + " 그 결과를 보고하여야 한다."
+    )
     text = f"짧은 첫 문장이다. {sentence} 마지막 문장이다."
     chunks = chunk_document("doc", text, tokenizer, max_tokens=32, overlap_tokens=8)
     check_chunks(chunks, text, "doc", tokenizer, 32)
@@ -132,7 +136,9 @@ def test_unbalanced_quote_does_not_merge_later_paragraphs(tokenizer: KoreanToken
     """Kiwi pairs an unclosed quote with a later one and returns everything between as one sentence
     (seen in KorQuAD: 'a부터 ... Don't); splitting per paragraph keeps the other paragraphs intact."""
     body = "금융회사는 보안 대책을 수립하여야 한다. 이용자는 비밀번호를 변경해야 한다. 사고는 즉시 보고한다."
-    text = "\n\n".join(["열은 'a부터 h까지의 알파벳이 붙어 있다.", *[body] * 12, "싱글 'I Don't Need a Man'은 성공했다."])
+    text = "\n\n".join(
+        ["열은 'a부터 h까지의 알파벳이 붙어 있다.", *[body] * 12, "싱글 'I Don't Need a Man'은 성공했다."]
+    )
     assert len(tokenizer.split_sentences(text)) == 1  # the Kiwi behaviour this guards against
     chunks = chunk_document("doc", text, tokenizer, max_tokens=40, overlap_tokens=0)
     check_chunks(chunks, text, "doc", tokenizer, 40)

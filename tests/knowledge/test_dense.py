@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from resources.retrieval.dense import IndexIntegrityError, DenseIndex
+from resources.retrieval.dense import DenseIndex, IndexIntegrityError
 from resources.retrieval.embedders import l2_normalise
 
 

@@ -96,9 +96,8 @@ def test_sentence_transformer_missing_path_is_clear(tmp_path: Path):
 def build_tiny_sentence_transformer(directory: Path, texts: list[str]) -> Path:
     """A 2-layer BERT with a WordPiece vocabulary trained on `texts`, mean pooling, saved by sentence-transformers."""
     from sentence_transformers import SentenceTransformer, models
-    from tokenizers import Tokenizer, normalizers, pre_tokenizers
+    from tokenizers import Tokenizer, normalizers, pre_tokenizers, trainers
     from tokenizers import models as token_models
-    from tokenizers import trainers
     from transformers import BertConfig, BertModel, PreTrainedTokenizerFast
 
     specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
@@ -107,11 +106,20 @@ def build_tiny_sentence_transformer(directory: Path, texts: list[str]) -> Path:
     wordpiece.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
     wordpiece.train_from_iterator(texts, trainers.WordPieceTrainer(vocab_size=400, special_tokens=specials))
     tokenizer = PreTrainedTokenizerFast(
-        tokenizer_object=wordpiece, unk_token="[UNK]", pad_token="[PAD]", cls_token="[CLS]", sep_token="[SEP]", mask_token="[MASK]"
+        tokenizer_object=wordpiece,
+        unk_token="[UNK]",
+        pad_token="[PAD]",
+        cls_token="[CLS]",
+        sep_token="[SEP]",
+        mask_token="[MASK]",
     )
     config = BertConfig(
-        vocab_size=wordpiece.get_vocab_size(), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-        intermediate_size=64, max_position_embeddings=128,
+        vocab_size=wordpiece.get_vocab_size(),
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=128,
     )
     hf_dir = directory / "hf"
     BertModel(config).save_pretrained(hf_dir)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from assets.knowledge.evaluation import (
+    EvalQuery,
     evaluate_retriever,
     latency_summary,
     ranking_metrics,
@@ -15,7 +16,6 @@ from assets.knowledge.evaluation import (
     read_queries,
     recall_at_k,
     reciprocal_rank,
-    EvalQuery,
 )
 from resources.errors import InputDataError
 from resources.retrieval.hybrid import HybridRetriever
@@ -69,8 +69,13 @@ def test_readers_name_file_and_line(tmp_path: Path):
 
 
 def test_evaluate_retriever_reports_every_retriever(retrieval_corpus, retrieval_tokenizer):
-    retriever = HybridRetriever.build(retrieval_corpus.ids, retrieval_corpus.texts, tokenizer=retrieval_tokenizer, embedder_spec="lsa:32")
-    queries = [EvalQuery(f"q{i}", q, (a,)) for i, (q, a) in enumerate(zip(retrieval_corpus.questions[:20], retrieval_corpus.answers))]
+    retriever = HybridRetriever.build(
+        retrieval_corpus.ids, retrieval_corpus.texts, tokenizer=retrieval_tokenizer, embedder_spec="lsa:32"
+    )
+    queries = [
+        EvalQuery(f"q{i}", q, (a,))
+        for i, (q, a) in enumerate(zip(retrieval_corpus.questions[:20], retrieval_corpus.answers))
+    ]
     report = evaluate_retriever(retriever, queries, ks=(1, 5), fusion="rrf")
     assert set(report) == {"bm25", "dense", "hybrid"}
     assert report["hybrid"]["mode"] == "rrf"

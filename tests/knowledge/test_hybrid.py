@@ -15,12 +15,18 @@ from resources.retrieval.hybrid import DEFAULT_FUSION, FUSION_MODES, FusionSetti
 @pytest.fixture(scope="module")
 def retrieval_hybrid(retrieval_corpus, retrieval_tokenizer) -> HybridRetriever:
     return HybridRetriever.build(
-        retrieval_corpus.ids, retrieval_corpus.texts, retrieval_corpus.doc_ids, tokenizer=retrieval_tokenizer, embedder_spec="lsa:64"
+        retrieval_corpus.ids,
+        retrieval_corpus.texts,
+        retrieval_corpus.doc_ids,
+        tokenizer=retrieval_tokenizer,
+        embedder_spec="lsa:64",
     )
 
 
 def test_build_records_timings_and_sizes(retrieval_hybrid, retrieval_corpus):
-    assert len(retrieval_hybrid) == len(retrieval_hybrid.bm25) == len(retrieval_hybrid.dense) == len(retrieval_corpus.ids)
+    assert (
+        len(retrieval_hybrid) == len(retrieval_hybrid.bm25) == len(retrieval_hybrid.dense) == len(retrieval_corpus.ids)
+    )
     assert set(retrieval_hybrid.build_seconds) == {"tokenize", "bm25", "embedder", "dense_index", "total"}
     assert DEFAULT_FUSION in FUSION_MODES
 
@@ -94,7 +100,14 @@ def test_save_load_round_trip_and_checksums(tmp_path: Path, retrieval_hybrid, re
     retrieval_hybrid.save(directory)
     retrieval_hybrid.save(directory)  # replacing an existing save works
     names = {p.relative_to(directory).as_posix() for p in directory.rglob("*") if p.is_file()}
-    assert {"manifest.json", "retriever.json", "chunks.jsonl", "dense/dense.faiss", "bm25/bm25_weights.npz", "embedder/lsa.npz"} <= names
+    assert {
+        "manifest.json",
+        "retriever.json",
+        "chunks.jsonl",
+        "dense/dense.faiss",
+        "bm25/bm25_weights.npz",
+        "embedder/lsa.npz",
+    } <= names
     assert not any(name.endswith((".pkl", ".pickle")) for name in names)
     assert [p.name for p in tmp_path.iterdir()] == ["retriever"]  # no staging directory left behind
     manifest = json.loads((directory / "manifest.json").read_text())
