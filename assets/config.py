@@ -39,15 +39,6 @@ class ChunksConfig(Config):
     )
 
 
-class DenseIndexConfig(Config):
-    """Which embedder feeds the FAISS index and which index kind to build."""
-
-    embedder: str = Field(
-        default="lsa", description="'lsa', 'lsa:DIM' or 'st:/local/path/to/sentence-transformers-model'."
-    )
-    index_kind: str = Field(default="flat", description="'flat' (exact) or 'hnsw' (large corpora).")
-
-
 class RetrievalEvalConfig(Config):
     """Cut-offs reported by retrieval_eval."""
 
@@ -55,35 +46,19 @@ class RetrievalEvalConfig(Config):
 
 
 class SyntheticQuestionsConfig(Config):
-    """Template (or LLM) question generation per document."""
+    """Question generation per document (who writes them is the `question_generator` resource)."""
 
-    per_chunk: int = Field(
-        default=2, description="Questions taken from each chunk; the six types rotate across chunks."
-    )
+    per_chunk: int = Field(default=2, ge=1, description="Questions taken from each chunk; the six types rotate.")
     near_duplicate_threshold: float = Field(
-        default=0.8, description="Morpheme Jaccard at or above which a question is a near-duplicate."
+        default=0.8, gt=0, le=1, description="Morpheme Jaccard at or above which a question is a near-duplicate."
     )
-    seed: int = 0
-    generator: str = Field(
-        default="template", description="'template' (offline) or 'hf:/local/model/dir' to have a model write them."
-    )
-    temperatures: list[float] = Field(
-        default=[0.1, 0.3, 0.4], description="Sampling temperatures rotated over chunks (hf generator)."
-    )
-    fallback: str = Field(
-        default="extractive", description="When the hf model cannot load: 'extractive' uses templates only; '' fails."
-    )
+    seed: int = Field(default=0, ge=0, description="Seed of the type rotation and sampling.")
 
 
 class TeacherAnswersConfig(Config):
-    """Which teacher answers, over how many retrieved contexts, in what batches."""
+    """How many retrieved contexts the teacher (the `teacher` resource) answers from, in what batches."""
 
-    teacher: str = Field(default="extractive", description="'extractive' or 'hf:/local/model/dir'.")
-    k: int = Field(default=3, description="Contexts given to the teacher per question.")
+    k: int = Field(default=3, ge=1, description="Contexts given to the teacher per question.")
     fusion: str = Field(default="", description="Retrieval mode; empty = the retriever's measured default.")
-    batch_size: int = Field(default=16, description="Questions per checkpointed batch.")
-    max_new_tokens: int = Field(default=256, description="Generation budget for an hf teacher.")
-    quantization: str = Field(default="", description="'', '8bit' or '4bit' (CUDA only) for an hf teacher.")
-    fallback: str = Field(
-        default="extractive", description="Backend used when an hf teacher cannot load; '' to fail instead."
-    )
+    batch_size: int = Field(default=16, ge=1, description="Questions per checkpointed batch.")
+    max_new_tokens: int = Field(default=256, ge=1, description="Generation budget for an hf teacher.")

@@ -1,82 +1,121 @@
-"""Materialize every asset of the code location in process, stage by stage, on a real instance.
+"""Launch the main job through the workspace, so its run belongs to the code location, and follow it.
 
-The demo runs each stage's job with `execute_in_process` against the project-local instance, so the
-runs, materializations and check results appear in the Dagster UI afterwards. Partitioned stages
-run once per partition key.
+`launched_through_workspace` loads `workspace.yaml` the way `dagster dev` does (a code server for the
+`kodistill` location), creates the run from the remote job (so it carries the code-location origin:
+the UI's Overview timeline, the job's Runs tab and re-execution all see it), launches it with the
+instance's run launcher and yields its id. `follow_run` prints each step and check as it finishes
+and returns the run's outcome. `execute_in_process` is for tests only.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import dagster as dg
+from dagster._cli.job import _create_run
+from dagster._cli.workspace.cli_target import (
+    get_code_location_from_workspace,
+    get_remote_job_from_remote_repo,
+    get_remote_repository_from_code_location,
+    get_workspace_from_cli_opts,
+)
+from dagster_shared.cli import WorkspaceOpts
 
-# The event log keeps every event for the UI; the console shows warnings and errors only.
+LOCATION_NAME = "kodistill"
+SOURCE_TAG = "kodistill/source"
+POLL_SECONDS = 0.5
+# The event log keeps every event for the UI; the run's console shows warnings and errors only.
 QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
-
-
-@dataclass(frozen=True)
-class Stage:
-    """A job to run, and (for partitioned jobs) a function giving the partition keys to run it for."""
-
-    job_name: str
-    partition_keys: Callable[[dg.DagsterInstance], Sequence[str]] | None = None
+_FOLLOWED = {
+    dg.DagsterEventType.STEP_SUCCESS,
+    dg.DagsterEventType.STEP_FAILURE,
+    dg.DagsterEventType.ASSET_CHECK_EVALUATION,
+    dg.DagsterEventType.RUN_FAILURE,
+}
 
 
 @dataclass
-class StageResult:
-    job_name: str
-    partition_key: str | None
-    success: bool
+class RunOutcome:
+    """How a followed run ended, with every check result ("asset:check" -> passed)."""
+
+    run_id: str
+    status: dg.DagsterRunStatus
     seconds: float
-    checks: dict[str, bool] = field(default_factory=dict)  # "asset:check" -> passed
+    checks: dict[str, bool] = field(default_factory=dict)
+    failed_steps: list[str] = field(default_factory=list)
+
+    @property
+    def success(self) -> bool:
+        return self.status == dg.DagsterRunStatus.SUCCESS
 
     @property
     def failed_checks(self) -> list[str]:
-        return [name for name, passed in self.checks.items() if not passed]
+        return sorted(name for name, passed in self.checks.items() if not passed)
 
 
-def _check_outcomes(result: dg.ExecuteInProcessResult) -> dict[str, bool]:
-    return {f"{e.asset_key.to_user_string()}:{e.check_name}": e.passed for e in result.get_asset_check_evaluations()}
+def partition_range_tags(keys: list[str]) -> dict[str, str]:
+    """Tags that make one run cover every partition from the first key to the last."""
+    if not keys:
+        return {}
+    return {"dagster/asset_partition_range_start": keys[0], "dagster/asset_partition_range_end": keys[-1]}
 
 
-def run_stage(
-    defs: dg.Definitions, stage: Stage, instance: dg.DagsterInstance, echo: Callable[[str], None]
-) -> list[StageResult]:
-    """Run one stage (every partition of it) and report each run's outcome."""
-    job = defs.resolve_job_def(stage.job_name)
-    keys: Sequence[str | None] = list(stage.partition_keys(instance)) if stage.partition_keys else [None]
-    results = []
-    for key in keys:
-        started = time.perf_counter()
-        result = job.execute_in_process(
-            instance=instance, partition_key=key, raise_on_error=False, run_config=QUIET_RUN_CONFIG
+@contextmanager
+def launched_through_workspace(
+    instance: dg.DagsterInstance, workspace_file: Path, job_name: str, tags: Mapping[str, str]
+) -> Iterator[str]:
+    """Create and launch `job_name` from the workspace's code location and yield the run id; the code
+    server stays up until the block ends (follow the run to its end inside it)."""
+    opts = WorkspaceOpts(workspace=[str(workspace_file)])
+    with get_workspace_from_cli_opts(instance, version=dg.__version__, workspace_opts=opts) as workspace:
+        location = get_code_location_from_workspace(workspace, LOCATION_NAME)
+        repository = get_remote_repository_from_code_location(location, None)
+        run = _create_run(
+            instance=instance,
+            code_location=location,
+            remote_repo=repository,
+            remote_job=get_remote_job_from_remote_repo(repository, job_name),
+            run_config=QUIET_RUN_CONFIG,
+            tags=dict(tags),
+            op_selection=None,
+            run_id=None,
         )
-        outcome = StageResult(
-            stage.job_name, key, result.success, time.perf_counter() - started, _check_outcomes(result)
-        )
-        echo(
-            f"  {stage.job_name}{f' [{key}]' if key else ''}: "
-            f"{'ok' if outcome.success else 'FAILED'} in {outcome.seconds:.1f} s"
-            + (f"; failed checks: {', '.join(outcome.failed_checks)}" if outcome.failed_checks else "")
-        )
-        results.append(outcome)
-        if not result.success:
-            break
-    return results
+        instance.launch_run(run.run_id, workspace)
+        yield run.run_id
 
 
-def run_stages(
-    defs: dg.Definitions, stages: Sequence[Stage], instance: dg.DagsterInstance, echo: Callable[[str], None]
-) -> list[StageResult]:
-    """Run the stages in order; stop at the first failed run (later stages would lack inputs)."""
-    results: list[StageResult] = []
-    for stage in stages:
-        echo(f"==> {stage.job_name}")
-        stage_results = run_stage(defs, stage, instance, echo)
-        results += stage_results
-        if not all(r.success for r in stage_results):
-            break
-    return results
+def _describe(event: dg.EventLogEntry) -> tuple[str, str, bool | None]:
+    """(line to print, check name or '', check outcome or None) for one followed event."""
+    dagster_event = event.dagster_event
+    kind = dagster_event.event_type
+    if kind == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
+        evaluation = dagster_event.asset_check_evaluation_data
+        name = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
+        return f"    check {name}: {'passed' if evaluation.passed else 'FAILED'}", name, evaluation.passed
+    if kind == dg.DagsterEventType.STEP_SUCCESS:
+        return f"  {event.step_key}: ok", "", None
+    return f"  {event.step_key or 'run'}: FAILED — {event.message or kind.value}", "", None
+
+
+def follow_run(instance: dg.DagsterInstance, run_id: str, echo: Callable[[str], None]) -> RunOutcome:
+    """Print steps and checks as they finish until the run ends; return its outcome."""
+    started, cursor, checks, failed_steps = time.perf_counter(), None, {}, []
+    while True:
+        run = instance.get_run_by_id(run_id)
+        connection = instance.get_records_for_run(run_id, cursor=cursor, of_type=_FOLLOWED)
+        cursor = connection.cursor
+        for record in connection.records:
+            line, check, passed = _describe(record.event_log_entry)
+            echo(line)
+            if check:
+                checks[check] = bool(passed)
+            elif "FAILED" in line:
+                failed_steps.append(record.event_log_entry.step_key or "run")
+        if run.is_finished and not connection.has_more:
+            return RunOutcome(run_id, run.status, time.perf_counter() - started, checks, failed_steps)
+        if not connection.has_more:
+            time.sleep(POLL_SECONDS)

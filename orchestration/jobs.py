@@ -1,10 +1,22 @@
-"""Jobs: one per asset group (documents per partition) plus the demo's staging of all of them."""
+"""Jobs: one per asset group, and `all_assets_job`, every asset in dependency order (the main job).
+
+Per-document assets take the run's partition range (`dagster/asset_partition_range_start/end` tags)
+and process all of it in one step; the unpartitioned assets between them run once.
+"""
 
 from __future__ import annotations
 
 import dagster as dg
 
 from assets.knowledge.partitions import document_partitions
+
+all_assets_job = dg.define_asset_job(
+    name="all_assets_job",
+    selection=dg.AssetSelection.all(),
+    partitions_def=document_partitions,
+    description="Every asset and check: documents → chunks → indexes → retrieval_eval → questions → answers, "
+    "and the catalog chain. Launched by `kodistill demo` over every document.",
+)
 
 catalog_job = dg.define_asset_job(
     name="catalog_job",
@@ -16,20 +28,21 @@ documents_job = dg.define_asset_job(
     name="documents_job",
     selection=dg.AssetSelection.assets("documents"),
     partitions_def=document_partitions,
-    description="Read one raw document (one partition per file); launched by the raw documents sensor.",
+    description="Read raw documents (one partition per file); launched by the raw documents sensor on a change.",
 )
 
 knowledge_job = dg.define_asset_job(
     name="knowledge_job",
     selection=dg.AssetSelection.groups("knowledge") - dg.AssetSelection.assets("documents"),
-    description="chunks → BM25 and dense indexes → retrieval_eval over every materialized document.",
+    description="chunks → BM25 and dense indexes → retrieval_eval over every materialized document; "
+    "launched by the raw documents sensor when a document is removed.",
 )
 
 distillation_job = dg.define_asset_job(
     name="distillation_job",
     selection=dg.AssetSelection.assets("synthetic_questions", "teacher_answers"),
     partitions_def=document_partitions,
-    description="One document's synthetic questions and retrieval-grounded teacher answers (checkpointed).",
+    description="Synthetic questions and retrieval-grounded teacher answers for a range of documents (checkpointed).",
 )
 
-ALL_JOBS = [catalog_job, documents_job, knowledge_job, distillation_job]
+ALL_JOBS = [all_assets_job, catalog_job, documents_job, knowledge_job, distillation_job]

@@ -1,11 +1,22 @@
-"""Atomic file writes: write beside the target, fsync, then rename, so a crash never leaves half a file."""
+"""Atomic file writes: write beside the target, fsync, then rename, so a crash never leaves half a file.
+
+Temporaries are named `.<target name>.<pid>.<random>.tmp` in the target's folder. A killed writer
+cannot remove its own, so every `atomic_path` first calls `remove_stale_temporaries(target)`, which
+deletes temporaries in that folder whose writing process no longer runs and that have not been
+touched for `DEAD_WRITER_GRACE_SECONDS` (a process on another machine sharing the folder may reuse
+the pid number space), and, for names without a pid, those of the same target untouched for
+`STALE_AFTER_SECONDS`.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
+import re
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,8 +30,11 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
     file is removed and `target` is left untouched.
     """
     target = Path(target)
+    if target.is_dir():  # fail before any work, naming the target rather than the temporary
+        raise IsADirectoryError(errno.EISDIR, "is a directory, expected a file path", str(target))
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    remove_stale_temporaries(target)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     tmp_path = Path(tmp_name)
     try:
@@ -32,6 +46,44 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
     finally:
         if tmp_path.exists():
             tmp_path.unlink()
+
+
+STALE_AFTER_SECONDS = 3600
+DEAD_WRITER_GRACE_SECONDS = 60
+_TEMPORARY_NAME = re.compile(r"^\.(?P<target>.+?)\.(?:(?P<pid>\d+)\.)?[A-Za-z0-9_]{8}\.tmp$")
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _is_stale(path: Path, target: Path) -> bool:
+    match = _TEMPORARY_NAME.match(path.name)
+    if match is None:
+        return False
+    age = time.time() - path.stat().st_mtime
+    if match["pid"] is not None:
+        pid = int(match["pid"])
+        return age > DEAD_WRITER_GRACE_SECONDS and pid != os.getpid() and not _process_alive(pid)
+    return path.name.startswith(f".{target.name}.") and age > STALE_AFTER_SECONDS
+
+
+def remove_stale_temporaries(target: str | os.PathLike[str]) -> list[Path]:
+    """Delete leftovers of killed atomic writes in `target`'s folder (see the module docstring); return them."""
+    target = Path(target)
+    removed = []
+    for path in target.parent.glob(".*.tmp"):
+        with contextlib.suppress(OSError):  # vanished meanwhile, or not ours to delete
+            if path.is_file() and _is_stale(path, target):
+                path.unlink()
+                removed.append(path)
+    return removed
 
 
 def _current_umask() -> int:

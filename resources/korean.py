@@ -1,5 +1,7 @@
 """Korean morphological analysis with Kiwi: morphemes for BM25/LSA, sentence splitting, token counting.
 
+`tagged_forms` is the one filter of Kiwi tokens by POS tag (index terms, numbers, proper nouns,
+nouns). Derived index terms: morpheme bigrams and character n-grams (`TermExpansion`).
 `KoreanTokenizer` is plain Python (no Dagster) so pure logic and the CLI can use it; the Dagster
 resource `KoreanTokenizerResource` in `resources.tokenizer_resource` builds one from config.
 Kiwi is loaded lazily on first use because building it costs about a second.
@@ -17,6 +19,16 @@ from typing import Any
 # Part-of-speech tag prefixes kept as index terms: nouns (NN*), verb/adjective stems (VV, VA),
 # roots (XR), foreign words (SL), Chinese characters (SH), numbers (SN), adverbs (MAG).
 DEFAULT_KEEP_TAGS: tuple[str, ...] = ("NNG", "NNP", "NNB", "NR", "NP", "VV", "VA", "XR", "SL", "SH", "SN", "MAG")
+
+
+def tagged_forms(tokens: Iterable[Any], tags: Sequence[str], lowercase: bool = False) -> list[str]:
+    """Forms of the Kiwi tokens whose POS tag starts with one of `tags`, in order: the one POS filter.
+
+    Tags are prefixes: "NN" keeps NNG/NNP/NNB, and "VV" also keeps irregular stems ("VV-R", "VV-I").
+    """
+    prefixes = tuple(tags)
+    forms = [token.form for token in tokens if token.tag.startswith(prefixes)]
+    return [form.lower() for form in forms] if lowercase else forms
 
 
 @dataclass(frozen=True)
@@ -45,7 +57,6 @@ class KoreanTokenizer:
         self.num_workers = num_workers
         self.lowercase = lowercase
         self._kiwi: Any = None
-        self._tag_kept: dict[str, bool] = {}
 
     @property
     def kiwi(self) -> Any:
@@ -65,28 +76,13 @@ class KoreanTokenizer:
             kiwi.load_user_dictionary(str(self.user_dictionary))
         return kiwi
 
-    def _is_kept(self, tag: str) -> bool:
-        kept = self._tag_kept.get(tag)
-        if kept is None:
-            kept = self._tag_kept[tag] = tag.startswith(self.keep_tags)
-        return kept
-
-    def _terms(self, tokens: Iterable[Any]) -> list[str]:
-        """Forms of the kept tokens (tag decisions cached: the prefix test runs once per distinct tag)."""
-        cache = self._tag_kept
-        terms: list[str] = []
-        for token in tokens:
-            tag = token.tag
-            keep = cache.get(tag)
-            if keep is None:
-                keep = self._is_kept(tag)
-            if keep:
-                terms.append(token.form)
-        return [term.lower() for term in terms] if self.lowercase else terms
+    def terms(self, tokens: Iterable[Any]) -> list[str]:
+        """Index terms of already analysed Kiwi tokens: the forms of the kept tags (lowercased if set)."""
+        return tagged_forms(tokens, self.keep_tags, self.lowercase)
 
     def morphemes(self, text: str) -> list[str]:
         """Index terms of one text: kept morphemes in order, lowercased."""
-        return self._terms(self.kiwi.tokenize(text)) if text else []
+        return self.terms(self.kiwi.tokenize(text)) if text else []
 
     def morphemes_batch(self, texts: Iterable[str], show_progress: bool = False) -> list[list[str]]:
         """Index terms of many texts, analysed in parallel by Kiwi's worker threads, in input order."""
@@ -98,7 +94,7 @@ class KoreanTokenizer:
             from tqdm import tqdm
 
             results = tqdm(results, total=len(texts), desc="kiwi", unit="text", file=sys.stderr)
-        return [self._terms(tokens) for tokens in results]
+        return [self.terms(tokens) for tokens in results]
 
     def split_sentences(self, text: str) -> list[Sentence]:
         """Sentences of `text` with character spans and token counts (all morphemes counted)."""

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Set everything up, then run the whole test suite (unit, asset, sensor and end-to-end tests).
+# Set everything up, then run the whole test suite (unit, asset, sensor, automation and end-to-end tests).
+# KODISTILL_SKIP_SETUP=1 skips the set-up when the caller has just run it (as .ci/run does).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+if [ "${KODISTILL_SKIP_SETUP:-0}" != "1" ]; then
+  bash scripts/setup.sh
+fi
 export DAGSTER_HOME="$PWD/.dagster_home"
 .venv/bin/python -m pytest "$@"

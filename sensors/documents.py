@@ -1,4 +1,4 @@
-"""Raw documents sensor: one dynamic partition per document file, and a run whenever a file changes.
+"""Raw documents sensor: one dynamic partition per document file; changed and removed files trigger runs.
 
 `build_document_sensor` is a factory. It receives everything it needs from its caller (the
 `DynamicPartitionsDefinition`, the job or asset selection to target, and the document scanner and
@@ -7,22 +7,30 @@ fingerprint functions from `assets.knowledge.documents`), so `sensors/` never im
 Each evaluation scans the raw docs folder, fingerprints every document (sha256 of its bytes) and
 compares with the cursor (`DocumentCursor`: {doc_id: fingerprint} plus a revision per document):
 
-* new files -> `AddDynamicPartitionsRequest` + `RunRequest(partition_key=doc_id)`;
-* changed files -> a `RunRequest` with a new content-derived run_key;
-* removed files -> `DeleteDynamicPartitionsRequest`, logged, no run;
-* files that cannot be identified or read (unsupported extension, id collision, permissions) ->
-  logged as warnings; the sensor does not fail, and an unreadable known file keeps its partition.
+* new files -> `AddDynamicPartitionsRequest` only: a partition that appears missing is materialized
+  by the automation sensor (eager condition), all new ones of a tick in one backfill run; a first
+  tick over a folder that is already materialized therefore re-runs nothing;
+* changed files -> a `RunRequest(partition_key=doc_id)` with a new content-derived run_key; the
+  automation then refreshes everything downstream;
+* removed files -> `DeleteDynamicPartitionsRequest`, plus one run of `removal_job` (the chunks and
+  indexes), so the removed document leaves search results and, through automation, the answers;
+* files that cannot be identified or read (unsupported extension, id collision, permissions,
+  looping or external symlinks: the scanner's `problems`) -> logged as warnings; the sensor does
+  not fail, and an unreadable known file keeps its partition;
+* an id that is not a safe partition key (`resources.paths.validate_partition_key`: it would be
+  used as a file name) is logged and never added; a partition with such a key is deleted.
 
 Run keys are `f"{doc_id}:{fingerprint[:16]}"` for a document's first content and
 `f"{doc_id}:{fingerprint[:16]}:r{revision}"` after each change, so the same content is never run
 twice for one revision (not even after a cursor reset), while a file reverted to earlier content
 (A -> B -> A) still runs again. The partition set is reconciled with the folder:
 partitions whose file is gone are deleted even if the cursor never saw them, and a file whose
-partition was deleted by hand gets it back (with a run request).
+partition was deleted by hand gets it back (then materialized by automation).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -33,6 +41,7 @@ from typing import Any, Protocol
 from dagster import (
     AssetKey,
     DagsterInvariantViolationError,
+    DefaultSensorStatus,
     DynamicPartitionsDefinition,
     RunRequest,
     SensorDefinition,
@@ -42,7 +51,7 @@ from dagster import (
 )
 
 from resources.errors import InputDataError
-from resources.paths import data_dir
+from resources.paths import UnsafePathError, data_dir, validate_partition_key
 
 RUN_KEY_FINGERPRINT_CHARS = 16
 DOCUMENT_TAG = "kodistill/document"
@@ -167,7 +176,7 @@ def plan_document_updates(
     return DocumentPlan(
         add_partitions=missing,
         delete_partitions=sorted(existing - set(current)),
-        run_keys={doc_id: run_key_for(doc_id, current[doc_id], revisions[doc_id]) for doc_id in sorted(reasons)},
+        run_keys={doc_id: run_key_for(doc_id, current[doc_id], revisions[doc_id]) for doc_id in changes.changed},
         reasons=dict(sorted(reasons.items())),
         cursor=DocumentCursor(dict(sorted(current.items())), dict(sorted(revisions.items()))),
     )
@@ -188,6 +197,8 @@ def build_document_sensor(
     *,
     scan_documents: Scanner,
     fingerprint: Fingerprinter,
+    removal_job: Any = None,
+    default_status: DefaultSensorStatus = DefaultSensorStatus.STOPPED,
 ) -> SensorDefinition:
     """A sensor keeping `partitions_def` equal to the documents in the raw docs folder.
 
@@ -195,25 +206,40 @@ def build_document_sensor(
     assets partitioned by `partitions_def`). `raw_docs_dir` fixes the folder; left None, it is
     `<data_dir()>/raw_docs` resolved at each evaluation. `scan_documents` and `fingerprint` are
     `assets.knowledge.documents.scan_documents` / `.fingerprint`, passed in by `orchestration`.
+    `removal_job` (unpartitioned, e.g. the chunks and indexes) runs when documents are removed, so the
+    removal reaches everything built from them; it needs `job` as the other target.
     """
     if partitions_def.name is None:
         raise ValueError("the documents DynamicPartitionsDefinition needs a name")
     if (asset_selection is None) == (job is None):
         raise ValueError("build_document_sensor needs exactly one of asset_selection or job")
     target: dict[str, Any] = {"job": job} if job is not None else {"asset_selection": asset_selection}
+    if removal_job is not None:
+        if job is None:
+            raise ValueError("build_document_sensor: removal_job needs job (a sensor targets jobs or assets, not both)")
+        target = {"jobs": [job, removal_job]}
+    removal_job_name = removal_job.name if removal_job is not None else None
     partitions_name = partitions_def.name
 
     @sensor(
         name=name,
         minimum_interval_seconds=minimum_interval_seconds,
-        description=f"Adds a `{partitions_name}` partition per raw document and materializes new or changed ones.",
+        description=f"Keeps one `{partitions_name}` partition per raw document (new ones are then materialized by "
+        "automation), re-reads changed files and rebuilds the knowledge chain when files are removed.",
+        default_status=default_status,
         **target,
     )
     def _document_sensor(context: SensorEvaluationContext) -> SensorResult:
         folder = Path(raw_docs_dir) if raw_docs_dir else default_raw_docs_dir()
-        return evaluate_documents(context, partitions_def, folder, scan_documents, fingerprint)
+        return evaluate_documents(
+            context, partitions_def, folder, scan_documents, fingerprint, removal_job_name, job_name=_name(job)
+        )
 
     return _document_sensor
+
+
+def _name(job: Any) -> str | None:
+    return getattr(job, "name", None)
 
 
 def evaluate_documents(
@@ -222,6 +248,8 @@ def evaluate_documents(
     folder: Path,
     scan_documents: Scanner,
     fingerprint: Fingerprinter,
+    removal_job_name: str | None = None,
+    job_name: str | None = None,
 ) -> SensorResult:
     """One sensor tick (see the module docstring)."""
     try:
@@ -233,19 +261,32 @@ def evaluate_documents(
         scan = scan_documents(folder)
     except (InputDataError, OSError) as error:
         return SensorResult(skip_reason=f"Raw documents folder not scanned: {error}", cursor=context.cursor)
-    current = _fingerprints(context, scan, previous.fingerprints, fingerprint)
-    _log_problems(context, scan.problems)
+    found, unsafe = _safe_documents(scan.found)
+    current = _fingerprints(context, found, previous.fingerprints, fingerprint)
+    _log_problems(context, [*scan.problems, *unsafe])
     existing = _existing_partitions(context, partitions_def, previous.fingerprints)
     plan = plan_document_updates(previous, current, existing)
-    return _result(context, partitions_def, plan, scan)
+    return _result(context, partitions_def, plan, scan, removal_job_name, job_name)
+
+
+def _safe_documents(found: Mapping[str, Path]) -> tuple[dict[str, Path], list[tuple[str, str]]]:
+    """Documents whose id is a safe partition key, and a (path, reason) problem for each other one."""
+    safe: dict[str, Path] = {}
+    unsafe: list[tuple[str, str]] = []
+    for doc_id, path in found.items():
+        try:
+            safe[validate_partition_key(doc_id)] = path
+        except UnsafePathError as error:
+            unsafe.append((str(path), f"not used as a partition: {error}"))
+    return safe, unsafe
 
 
 def _fingerprints(
-    context: SensorEvaluationContext, scan: ScanResult, previous: Mapping[str, str], fingerprint: Fingerprinter
+    context: SensorEvaluationContext, found: Mapping[str, Path], previous: Mapping[str, str], fingerprint: Fingerprinter
 ) -> dict[str, str]:
     """{doc_id: fingerprint}; an unreadable file keeps its previous fingerprint (no delete, no run)."""
     current: dict[str, str] = {}
-    for doc_id, path in scan.found.items():
+    for doc_id, path in found.items():
         try:
             current[doc_id] = fingerprint(path)
         except OSError as error:
@@ -276,6 +317,8 @@ def _result(
     partitions_def: DynamicPartitionsDefinition,
     plan: DocumentPlan,
     scan: ScanResult,
+    removal_job_name: str | None = None,
+    job_name: str | None = None,
 ) -> SensorResult:
     partition_requests: list[Any] = []
     if plan.add_partitions:
@@ -284,24 +327,42 @@ def _result(
     if plan.delete_partitions:
         partition_requests.append(partitions_def.build_delete_request(plan.delete_partitions))
         context.log.info(f"Removed document(s), deleting partition(s): {plan.delete_partitions}")
-    runs = [_run_request(doc_id, run_key, plan.reasons[doc_id], scan) for doc_id, run_key in plan.run_keys.items()]
+    runs = [
+        _run_request(doc_id, run_key, plan.reasons[doc_id], scan, job_name if removal_job_name else None)
+        for doc_id, run_key in plan.run_keys.items()
+    ]
+    if plan.delete_partitions and removal_job_name:
+        runs.append(_removal_request(plan.delete_partitions, removal_job_name))
     cursor = plan.cursor.to_json()
     if runs:
         return SensorResult(run_requests=runs, dynamic_partitions_requests=partition_requests, cursor=cursor)
     return SensorResult(skip_reason=_skip_message(plan), dynamic_partitions_requests=partition_requests, cursor=cursor)
 
 
-def _run_request(doc_id: str, run_key: str, reason: str, scan: ScanResult) -> RunRequest:
+def _run_request(doc_id: str, run_key: str, reason: str, scan: ScanResult, job_name: str | None) -> RunRequest:
     path = Path(scan.found[doc_id])
     return RunRequest(
         run_key=run_key,
         partition_key=doc_id,
+        job_name=job_name,
         tags={DOCUMENT_TAG: path.name, f"{DOCUMENT_TAG}_change": reason},
     )
 
 
+def _removal_request(removed: Sequence[str], job_name: str) -> RunRequest:
+    """One run of the removal job for documents removed in this tick (keyed by which ones)."""
+    digest = hashlib.sha256("\n".join(sorted(removed)).encode("utf-8")).hexdigest()[:RUN_KEY_FINGERPRINT_CHARS]
+    return RunRequest(
+        run_key=f"removed:{digest}",
+        job_name=job_name,
+        tags={f"{DOCUMENT_TAG}_removed": ",".join(sorted(removed))[:200]},
+    )
+
+
 def _skip_message(plan: DocumentPlan) -> str:
-    message = f"No new or changed documents ({len(plan.cursor.fingerprints)} tracked)"
+    message = f"No changed documents to re-read ({len(plan.cursor.fingerprints)} tracked)"
+    if plan.add_partitions:
+        message += f"; added {len(plan.add_partitions)} partition(s), materialized by automation"
     if plan.delete_partitions:
         message += f"; deleted partition(s) of removed document(s): {', '.join(plan.delete_partitions)}"
     return message

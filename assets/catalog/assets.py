@@ -1,21 +1,31 @@
-"""Catalog assets: products (+ quarantine) → category_metrics → report_bullets (thin Dagster wrappers)."""
+"""Catalog assets: products (+ quarantine) → category_metrics → report_bullets (thin Dagster wrappers).
+
+Dagster's standard `dagster/row_count` and `dagster/column_schema` come from the IO manager; numbers
+meant for people are rounded to 4 significant digits (`readable`); `compute_seconds` is each asset
+function's own work.
+`report_bullets` validates its payloads with the same function as the blocking check before it
+writes the API file, so `artifacts/catalog/report_bullets.json` only ever holds valid payloads.
+"""
 
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import dagster as dg
 import pandas as pd
 
-from assets.catalog.bullets import render_template_bullets, report_document
+from assets.catalog.bullets import payload_problems, render_template_bullets, report_document
 from assets.catalog.metrics import compute_category_metrics, metrics_records
 from assets.catalog.plots import markdown_image, price_distribution_png
 from assets.catalog.reading import read_products
 from assets.config import CategoryMetricsConfig, ProductsConfig
+from assets.metadata import COMPUTE_SECONDS, Stopwatch, readable
 from resources.atomic import atomic_path, atomic_write_json
 from resources.settings import ProjectPaths
 
 GROUP = "catalog"
+GENERATOR_LABELS = {"template": "template (no student model yet)", "student": "student model"}
 PREVIEW_COLUMNS = [
     "category",
     "product_count",
@@ -45,10 +55,11 @@ PREVIEW_COLUMNS = [
         ),
     },
 )
-def products(context: dg.AssetExecutionContext, config: ProductsConfig, paths: ProjectPaths):  # noqa: ANN201
+def products(context: dg.AssetExecutionContext, config: ProductsConfig, paths: ProjectPaths) -> Iterator[dg.Output]:
     """Read products_all.csv with encoding detection, validate and type every row; failures go to quarantine."""
     source = config.csv_path or str(paths.data_path("products_all.csv"))
-    result = read_products(source)
+    with Stopwatch() as watch:
+        result = read_products(source)
     context.log.info(
         f"read {result.total_rows} rows from {source} ({result.encoding}); quarantined {len(result.quarantine)}"
     )
@@ -58,8 +69,8 @@ def products(context: dg.AssetExecutionContext, config: ProductsConfig, paths: P
         metadata={
             "source": dg.MetadataValue.path(source),
             "encoding": result.encoding,
+            COMPUTE_SECONDS: watch.seconds,
             "rows_read": result.total_rows,
-            "rows_valid": len(result.products),
             "categories": int(result.products["category"].nunique()),
             "normalized_missing_values": dg.MetadataValue.json(result.normalized),
             "preview": dg.MetadataValue.md(
@@ -71,8 +82,7 @@ def products(context: dg.AssetExecutionContext, config: ProductsConfig, paths: P
         result.quarantine,
         output_name="products_quarantine",
         metadata={
-            "rows_quarantined": len(result.quarantine),
-            "quarantine_ratio": float(result.quarantine_ratio),
+            "quarantine_ratio": readable(result.quarantine_ratio),
             "reasons": dg.MetadataValue.json(
                 result.quarantine["reason"].value_counts().head(20).to_dict() if len(result.quarantine) else {}
             ),
@@ -93,17 +103,19 @@ def category_metrics(
 ) -> dg.Output[pd.DataFrame]:
     """Per-category market metrics: size, saturation, satisfaction, price quantiles and trend, brand
     concentration, channels, keywords and a promising segment."""
-    settings = config.settings()
-    metrics = compute_category_metrics(products, settings)
     plot_path = paths.artifact_path("catalog", "price_distribution.png")
-    png = price_distribution_png(products)
-    with atomic_path(plot_path) as tmp:
-        tmp.write_bytes(png)
-    preview = metrics[PREVIEW_COLUMNS].round(3).to_markdown(index=False)
+    with Stopwatch() as watch:
+        metrics = compute_category_metrics(products, config.settings())
+        png = price_distribution_png(products)
+        with atomic_path(plot_path) as tmp:
+            tmp.write_bytes(png)
+    preview = (
+        metrics[PREVIEW_COLUMNS].map(lambda v: readable(v) if isinstance(v, float) else v).to_markdown(index=False)
+    )
     return dg.Output(
         metrics,
         metadata={
-            "categories": len(metrics),
+            COMPUTE_SECONDS: watch.seconds,
             "products": int(metrics["product_count"].sum()),
             "metrics_table": dg.MetadataValue.md(preview),
             "price_distribution": dg.MetadataValue.md(markdown_image(png, "카테고리별 가격 분포")),
@@ -142,21 +154,34 @@ def report_bullets(
     context: dg.AssetExecutionContext, category_metrics: pd.DataFrame, paths: ProjectPaths
 ) -> dg.Output[pd.DataFrame]:
     """API-ready summary bullets per category (fixed order, every number from the metrics), also written
-    as one JSON file."""
-    payloads = [render_template_bullets(record) for record in metrics_records(category_metrics)]
+    as one JSON file — only after every payload passed the same validation as the blocking check."""
+    with Stopwatch() as watch:
+        records = metrics_records(category_metrics)
+        payloads = [render_template_bullets(record) for record in records]
+        problems = payload_problems(payloads, records)
+    if problems:
+        raise dg.Failure(
+            description=(
+                f"report_bullets: {len(problems)} invalid payload(s), API file not written; first: {problems[0]}"
+            ),
+            metadata={"problems": dg.MetadataValue.json(problems[:20])},
+        )
     api_path = paths.artifact_path("catalog", "report_bullets.json")
-    generated_by = pd.Series([p["generatedBy"] for p in payloads]).value_counts().to_dict()
     atomic_write_json(api_path, report_document(payloads, datetime.now(UTC).isoformat(timespec="seconds")))
+    metadata = {**_bullets_metadata(payloads, api_path), COMPUTE_SECONDS: watch.seconds}
+    return dg.Output(payloads_to_frame(payloads), metadata=metadata)
+
+
+def _bullets_metadata(payloads: list[dict[str, Any]], api_path: Any) -> dict[str, Any]:
+    generated_by = pd.Series([p["generatedBy"] for p in payloads], dtype=object).value_counts().to_dict()
     sample = "\n\n".join(
         f"**{p['category']}**\n" + "\n".join(f"- {b}" for b in p["summaryBullets"]) for p in payloads[:3]
     )
-    return dg.Output(
-        payloads_to_frame(payloads),
-        metadata={
-            "categories": len(payloads),
-            "api_json": dg.MetadataValue.path(str(api_path)),
-            "generated_by": dg.MetadataValue.json(generated_by),
-            "template_fallback_rate": float(generated_by.get("template", 0) / len(payloads)) if payloads else 0.0,
-            "sample_bullets": dg.MetadataValue.md(sample),
-        },
-    )
+    template_share = generated_by.get("template", 0) / len(payloads) if payloads else 0.0
+    return {
+        "api_json": dg.MetadataValue.path(str(api_path)),
+        "generator": ", ".join(GENERATOR_LABELS.get(name, name) for name in sorted(generated_by)),
+        "generated_by": dg.MetadataValue.json(generated_by),
+        "generated_by_template_share": readable(template_share),
+        "sample_bullets": dg.MetadataValue.md(sample),
+    }

@@ -2,8 +2,11 @@
 
 A payload is `{"category", "summaryBullets": [6–8 strings in BULLET_ORDER], "generatedBy", "basis"}`.
 `render_template_bullets(metrics)` is the deterministic fallback that model-written bullets fall back
-to. `schema_problems(payload)` and `faithfulness_problems(payload, metrics)` return human-readable
-problems (empty list = valid); they judge any payload, template- or model-written, the same way.
+to. `schema_problems(payload)` (JSON schema `PAYLOAD_SCHEMA` via `jsonschema`, plus the bullet order)
+and `faithfulness_problems(payload, metrics)` return human-readable problems (empty list = valid);
+they judge any payload, template- or model-written, the same way. `payload_problems(payloads,
+records)` runs both over a whole report: the blocking check, the asset (before it writes the API
+file) and `kodistill bullets` (before it writes) all call it.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ import math
 import re
 from dataclasses import dataclass
 from typing import Any
+
+import jsonschema
 
 GENERATED_BY_VALUES: frozenset[str] = frozenset({"student", "template"})
 MIN_BULLETS, MAX_BULLETS = 6, 8
@@ -214,27 +219,57 @@ def render_template_bullets(metrics: dict[str, Any]) -> dict[str, Any]:
 # ---------------------------------------------------------------- checkers
 
 
+PAYLOAD_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "Category report bullets payload",
+    "description": "a JSON object",
+    "type": "object",
+    "required": ["category", "summaryBullets", "generatedBy", "basis"],
+    "properties": {
+        "category": {"description": "a non-empty string", "type": "string", "minLength": 1},
+        "summaryBullets": {
+            "description": f"a list of {MIN_BULLETS}–{MAX_BULLETS} non-empty strings",
+            "type": "array",
+            "minItems": MIN_BULLETS,
+            "maxItems": MAX_BULLETS,
+            "items": {"description": "a non-empty string", "type": "string", "pattern": r"\S"},
+        },
+        "generatedBy": {"description": f"one of {sorted(GENERATED_BY_VALUES)}", "enum": sorted(GENERATED_BY_VALUES)},
+        "basis": {"description": "an object", "type": "object"},
+    },
+}
+_PAYLOAD_VALIDATOR = jsonschema.Draft202012Validator(PAYLOAD_SCHEMA)
+
+
+def _location(path: Any) -> str:
+    location = "payload"
+    for part in path:
+        location = f"{location}[{part}]" if isinstance(part, int) else str(part)
+    return location
+
+
+def _shown(value: Any) -> str:
+    return type(value).__name__ if isinstance(value, (dict, list)) else repr(value)[:80]
+
+
+def _schema_message(error: jsonschema.ValidationError) -> str:
+    """One clear sentence for a JSON-schema violation, naming the key and what was expected."""
+    location = _location(error.absolute_path)
+    if error.validator == "required":
+        return "missing key " + error.message.removesuffix(" is a required property")
+    if error.validator in ("minItems", "maxItems"):
+        return f"{location} has {len(error.instance)} bullets, expected {MIN_BULLETS}–{MAX_BULLETS}"
+    return f"{location} must be {error.schema.get('description', error.message)}, got {_shown(error.instance)}"
+
+
 def schema_problems(payload: Any) -> list[str]:
-    """Problems with a payload's shape and bullet order; empty when it is valid."""
-    if not isinstance(payload, dict):
-        return [f"payload must be a JSON object, got {type(payload).__name__}"]
-    problems = [
-        f"missing key '{key}'" for key in ("category", "summaryBullets", "generatedBy", "basis") if key not in payload
-    ]
-    if problems:
+    """Problems with a payload's shape (JSON schema `PAYLOAD_SCHEMA`) and bullet order; empty when valid."""
+    errors = list(_PAYLOAD_VALIDATOR.iter_errors(payload))
+    problems = [_schema_message(error) for error in errors]
+    bullets_broken = any(error.absolute_path and error.absolute_path[0] == "summaryBullets" for error in errors)
+    if not isinstance(payload, dict) or "summaryBullets" not in payload or bullets_broken:
         return problems
-    if not isinstance(payload["category"], str) or not payload["category"]:
-        problems.append("category must be a non-empty string")
-    if payload["generatedBy"] not in GENERATED_BY_VALUES:
-        problems.append(f"generatedBy must be one of {sorted(GENERATED_BY_VALUES)}")
-    if not isinstance(payload["basis"], dict):
-        problems.append("basis must be an object")
-    bullets = payload["summaryBullets"]
-    if not isinstance(bullets, list) or not all(isinstance(b, str) and b.strip() for b in bullets):
-        return problems + ["summaryBullets must be a list of non-empty strings"]
-    if not MIN_BULLETS <= len(bullets) <= MAX_BULLETS:
-        problems.append(f"summaryBullets has {len(bullets)} bullets, expected {MIN_BULLETS}–{MAX_BULLETS}")
-    return problems + order_problems(bullets)
+    return problems + order_problems(payload["summaryBullets"])
 
 
 def order_problems(bullets: list[str]) -> list[str]:
@@ -295,6 +330,23 @@ def faithfulness_problems(payload: dict[str, Any], metrics: dict[str, Any]) -> l
         for number in numbers_in_bullet(bullet):
             if number not in allowed:
                 problems.append(f"bullet {position} states {number}, which is not a metric value: {bullet!r}")
+    return problems
+
+
+def payload_problems(payloads: list[dict[str, Any]], metrics_records: list[dict[str, Any]]) -> list[str]:
+    """Every schema, order and faithfulness problem of a set of payloads, as "category: problem"; also
+    categories with metrics but no payload. The one validation used by the check, the asset and the CLI."""
+    by_category = {record["category"]: record for record in metrics_records}
+    problems: list[str] = []
+    for payload in payloads:
+        found = schema_problems(payload)
+        category = payload.get("category") if isinstance(payload, dict) else None
+        record = by_category.get(category)
+        if not found:
+            found = ["no metrics for this category"] if record is None else faithfulness_problems(payload, record)
+        problems += [f"{category}: {problem}" for problem in found]
+    seen = {payload.get("category") for payload in payloads if isinstance(payload, dict)}
+    problems += [f"{category}: no bullets" for category in sorted(set(by_category) - seen)]
     return problems
 
 

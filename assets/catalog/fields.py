@@ -8,6 +8,7 @@ malformed, so the reader can quarantine them with a reason instead of guessing.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,6 +20,10 @@ PAIR_SEPARATOR = "|"
 KEY_VALUE_SEPARATOR = ":"
 SPEC_SEPARATOR = " / "
 NUMBER_REGEX = r"^\s*\d+(\.\d+)?\s*$"
+CHUNK_ROWS = 200_000  # rows parsed at a time (bounds the temporary Arrow arrays of a big column)
+MAX_PAIR_VALUE = 10**12  # a count or price inside a pair cell beyond this is a typo, not data
+MAX_DIGITS = 15  # float64 holds every integer of up to 15 digits exactly
+FLOAT_REGEX = r"^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$"
 
 
 @dataclass(frozen=True)
@@ -29,18 +34,52 @@ class ParsedPairs:
     bad_rows: pd.Index
 
 
-def _arrow_strings(cells: pd.Series) -> pa.Array:
+def arrow_strings(cells: pd.Series) -> pa.Array:
+    """The column as one Arrow string array: zero-copy for Arrow-backed columns, converted otherwise."""
+    if hasattr(cells.array, "__arrow_array__"):
+        arrow = pa.array(cells.array)
+        arrow = arrow.combine_chunks() if isinstance(arrow, pa.ChunkedArray) else arrow
+        return pc.fill_null(arrow.cast(pa.string()), "")
     return pa.array(cells.to_numpy(dtype=object, na_value=""), type=pa.string())
 
 
-def _explode(cells: pd.Series, separator: str) -> tuple[pa.Array, np.ndarray]:
+def sorted_categorical(values: pa.Array | pa.ChunkedArray) -> pd.Categorical:
+    """Arrow strings as a pandas Categorical whose categories are sorted, so sorting by it is lexicographic."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks() if values.num_chunks else pa.array([], type=values.type)
+    encoded = values.dictionary_encode()
+    dictionary = encoded.dictionary.to_pylist()
+    codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)  # null -> missing
+    return pd.Categorical.from_codes(codes, categories=dictionary).reorder_categories(sorted(dictionary))
+
+
+def _explode(strings: pa.Array, labels: np.ndarray, separator: str) -> tuple[pa.Array, np.ndarray]:
     """Split every non-empty cell on `separator`; return the pieces and their source row labels."""
-    strings = _arrow_strings(cells)
     lists = pc.split_pattern(strings, separator)
     pieces = pc.utf8_trim_whitespace(pc.list_flatten(lists))
     parents = pc.list_parent_indices(lists).to_numpy()
     keep = pc.greater(pc.utf8_length(pieces), 0).to_numpy(zero_copy_only=False)
-    return pieces.filter(pa.array(keep)), cells.index.to_numpy()[parents[keep]]
+    return pieces.filter(pa.array(keep)), labels[parents[keep]]
+
+
+def _in_chunks(cells: pd.Series) -> Iterator[tuple[pa.Array, np.ndarray]]:
+    """The column as Arrow strings with their row labels, about `CHUNK_ROWS` rows at a time, so the
+    intermediate split/flatten arrays of a million-row column never exist all at once (and an
+    Arrow-backed column is never copied whole)."""
+    column = pa.array(cells.array) if hasattr(cells.array, "__arrow_array__") else arrow_strings(cells)
+    chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+    labels = cells.index.to_numpy()
+    group: list[pa.Array] = []
+    start = size = 0
+    for chunk in [*chunks, None]:
+        if chunk is not None:
+            group.append(pc.fill_null(chunk.cast(pa.string()), ""))
+            size += len(chunk)
+        if size and (size >= CHUNK_ROWS or chunk is None):
+            yield pa.concat_arrays(group), labels[start : start + size]
+            start, size, group = start + size, 0, []
+    if not len(labels):
+        yield pa.array([], type=pa.string()), labels
 
 
 def _split_key_value(pieces: pa.Array) -> tuple[pa.Array, pa.Array, np.ndarray]:
@@ -52,24 +91,59 @@ def _split_key_value(pieces: pa.Array) -> tuple[pa.Array, pa.Array, np.ndarray]:
     return first, second, has_value
 
 
-def parse_pair_column(cells: pd.Series, key_regex: str | None = None) -> ParsedPairs:
-    """Parse "key:number|key:number" cells; empty cells give no pairs and are not errors.
-
-    With `key_regex`, a key that does not fully match it makes its row malformed too.
-    """
-    pieces, rows = _explode(cells, PAIR_SEPARATOR)
+def _pair_chunk(
+    strings: pa.Array, labels: np.ndarray, key_regex: str | None
+) -> tuple[np.ndarray, pa.Array, np.ndarray, np.ndarray]:
+    """Parse one chunk: kept row labels, keys (Arrow), values, and the labels of malformed rows."""
+    pieces, rows = _explode(strings, labels, PAIR_SEPARATOR)
     keys, values, has_value = _split_key_value(pieces)
     numeric = pc.match_substring_regex(values, NUMBER_REGEX).to_numpy(zero_copy_only=False)
     good = has_value & numeric & pc.greater(pc.utf8_length(keys), 0).to_numpy(zero_copy_only=False)
     if key_regex is not None:
         good &= pc.match_substring_regex(keys, f"^(?:{key_regex})$").to_numpy(zero_copy_only=False)
-    bad_rows = pd.Index(pd.unique(rows[~good]))
     numbers = pc.cast(pc.if_else(pa.array(good), values, "0"), pa.float64()).to_numpy()
-    keep = good & ~np.isin(rows, bad_rows)
+    good &= numbers <= MAX_PAIR_VALUE
+    bad = pd.unique(rows[~good])
+    keep = good & ~np.isin(rows, bad)
+    return rows[keep], keys.filter(pa.array(keep)), numbers[keep], bad
+
+
+def _pairs(parts: list[tuple[np.ndarray, pa.Array, np.ndarray, np.ndarray]]) -> ParsedPairs:
+    rows, keys, values, bad = zip(*parts)
     long = pd.DataFrame(
-        {"row": rows[keep], "key": keys.filter(pa.array(keep)).to_numpy(zero_copy_only=False), "value": numbers[keep]}
+        {
+            "row": np.concatenate(rows),
+            "key": sorted_categorical(pa.chunked_array(keys, type=pa.string())),
+            "value": np.concatenate(values),
+        }
     )
-    return ParsedPairs(long=long, bad_rows=bad_rows)
+    return ParsedPairs(long=long, bad_rows=pd.Index(np.concatenate(bad)))
+
+
+def iter_pair_chunks(cells: pd.Series, key_regex: str | None = None) -> Iterator[tuple[pd.Index, ParsedPairs]]:
+    """`parse_pair_column` a chunk of rows at a time: (the chunk's row labels, its parsed pairs).
+
+    For callers that reduce each row's pairs to a few numbers, so the long table of a million-row
+    column never exists at once."""
+    for strings, labels in _in_chunks(cells):
+        yield pd.Index(labels), _pairs([_pair_chunk(strings, labels, key_regex)])
+
+
+def parse_pair_column(cells: pd.Series, key_regex: str | None = None) -> ParsedPairs:
+    """Parse "key:number|key:number" cells; empty cells give no pairs and are not errors.
+
+    With `key_regex`, a key that does not fully match it makes its row malformed too, as does a number
+    above `MAX_PAIR_VALUE`. Keys come back as a Categorical with sorted categories (small in memory).
+    """
+    return _pairs([_pair_chunk(strings, labels, key_regex) for strings, labels in _in_chunks(cells)])
+
+
+def _spec_chunk(strings: pa.Array, labels: np.ndarray) -> tuple[np.ndarray, pa.Array, pa.Array]:
+    pieces, rows = _explode(strings, labels, SPEC_SEPARATOR.strip())
+    first, second, has_value = _split_key_value(pieces)
+    keys = pc.if_else(pa.array(has_value), first, "특징")
+    values = pc.if_else(pa.array(has_value), second, first)
+    return rows, keys, values
 
 
 def parse_spec_column(cells: pd.Series) -> pd.DataFrame:
@@ -78,23 +152,58 @@ def parse_spec_column(cells: pd.Series) -> pd.DataFrame:
     Pieces without a colon are kept as free-text features under the key "특징" so no information
     is lost; specifications are descriptive, so a malformed piece is never an error.
     """
-    pieces, rows = _explode(cells, SPEC_SEPARATOR.strip())
-    first, second, has_value = _split_key_value(pieces)
-    keys = pc.if_else(pa.array(has_value), first, "특징")
-    values = pc.if_else(pa.array(has_value), second, first)
+    rows, keys, values = zip(*(_spec_chunk(strings, labels) for strings, labels in _in_chunks(cells)))
     return pd.DataFrame(
-        {"row": rows, "key": keys.to_numpy(zero_copy_only=False), "value": values.to_numpy(zero_copy_only=False)}
+        {
+            "row": np.concatenate(rows),
+            "key": sorted_categorical(pa.chunked_array(keys, type=pa.string())),
+            "value": sorted_categorical(pa.chunked_array(values, type=pa.string())),
+        }
     )
 
 
-def parse_integer_column(cells: pd.Series) -> pd.Series:
-    """Parse integers written with optional thousands separators and a trailing 원; NaN if invalid."""
-    strings = pc.replace_substring(pc.replace_substring(_arrow_strings(cells), ",", ""), "원", "")
-    strings = pc.utf8_trim_whitespace(strings)
+@dataclass(frozen=True)
+class ParsedNumbers:
+    """A parsed numeric column: values (NaN where invalid or out of range) and the two failure masks."""
+
+    values: pd.Series
+    invalid: np.ndarray
+    out_of_range: np.ndarray
+
+
+def parse_integer_column(cells: pd.Series, maximum: int, empty_as: str | None = None) -> ParsedNumbers:
+    """Parse integers written with optional thousands separators and a trailing 원.
+
+    A value whose magnitude exceeds `maximum` (or that has more than 15 digits) is out of range, never
+    wrapped or rounded; `empty_as` substitutes a text for empty cells before parsing.
+    """
+    strings = arrow_strings(cells)
+    if empty_as is not None:
+        strings = pc.if_else(pc.equal(strings, ""), empty_as, strings)
+    strings = pc.utf8_trim_whitespace(pc.replace_substring(pc.replace_substring(strings, ",", ""), "원", ""))
     valid = pc.match_substring_regex(strings, r"^-?\d+$").to_numpy(zero_copy_only=False)
+    digits = pc.utf8_length(pc.utf8_ltrim(strings, characters="-"))
+    too_long = pc.greater(digits, MAX_DIGITS).to_numpy(zero_copy_only=False) & valid
+    numbers = pc.cast(pc.if_else(pa.array(valid & ~too_long), strings, "0"), pa.float64()).to_numpy().copy()
+    out_of_range = too_long | (valid & (np.abs(numbers) > maximum))
+    numbers[~valid | out_of_range] = np.nan
+    return ParsedNumbers(pd.Series(numbers, index=cells.index), ~valid, out_of_range)
+
+
+def parse_float_column(cells: pd.Series) -> ParsedNumbers:
+    """Parse decimal numbers; empty cells are NaN and not invalid; nothing is out of range."""
+    strings = pc.utf8_trim_whitespace(arrow_strings(cells))
+    valid = pc.match_substring_regex(strings, FLOAT_REGEX).to_numpy(zero_copy_only=False)
+    empty = pc.equal(strings, "").to_numpy(zero_copy_only=False)
     numbers = pc.cast(pc.if_else(pa.array(valid), strings, "0"), pa.float64()).to_numpy().copy()
     numbers[~valid] = np.nan
-    return pd.Series(numbers, index=cells.index)
+    return ParsedNumbers(pd.Series(numbers, index=cells.index), ~valid & ~empty, np.zeros(len(numbers), dtype=bool))
+
+
+def parse_date_column(cells: pd.Series, date_format: str = "%Y-%m-%d") -> pd.Series:
+    """Parse dates (NaT for empty or invalid cells) as datetime64[ns]."""
+    parsed = pc.strptime(arrow_strings(cells), format=date_format, unit="s", error_is_null=True)
+    return pd.Series(parsed.to_numpy(zero_copy_only=False), index=cells.index).astype("datetime64[ns]")
 
 
 UNIT_PRICE_PATTERN = r"^\s*(?P<basis>[^\s당][^당]*?)\s*당\s*(?P<value>\d[\d,]*(?:\.\d+)?)\s*원\s*$"
@@ -102,8 +211,8 @@ UNIT_PRICE_PATTERN = r"^\s*(?P<basis>[^\s당][^당]*?)\s*당\s*(?P<value>\d[\d,]
 
 def parse_unit_price_column(cells: pd.Series) -> pd.DataFrame:
     """Split "100ml당 1,250원" into basis ("100ml") and value (1250.0); empty cells give NaN/None."""
-    matched = pc.extract_regex(_arrow_strings(cells), UNIT_PRICE_PATTERN)
-    basis = pc.struct_field(matched, "basis").to_numpy(zero_copy_only=False)
+    matched = pc.extract_regex(arrow_strings(cells), UNIT_PRICE_PATTERN)
+    basis = sorted_categorical(pc.struct_field(matched, "basis"))
     value_text = pc.replace_substring(pc.struct_field(matched, "value"), ",", "")
     value = pc.cast(value_text, pa.float64()).to_numpy(zero_copy_only=False)
     return pd.DataFrame({"unit_basis": basis, "unit_price_value": value.astype(float)}, index=cells.index)
@@ -111,7 +220,7 @@ def parse_unit_price_column(cells: pd.Series) -> pd.DataFrame:
 
 def price_change_from_history(history: ParsedPairs, index: pd.Index) -> pd.Series:
     """Relative change from the earliest to the latest month of each row's price history."""
-    long = history.long.sort_values(["row", "key"], kind="stable")
+    long = history.long.sort_values(["row", "key"], kind="stable")  # keys' categories are sorted: by month
     grouped = long.groupby("row", sort=False)["value"]
     first = grouped.first()
     last = grouped.last()

@@ -20,6 +20,11 @@ from assets.catalog.reading import STAR_LEVELS, UNKNOWN_BRAND
 
 JSON_COLUMNS: tuple[str, ...] = ("top_brands", "top_channels", "top_keywords", "promising_segment")
 SEGMENT_EXCLUDED_KEYS: frozenset[str] = frozenset({"특징"})
+SEGMENT_CHUNK_ROWS = 250_000
+SCALAR_INPUTS: frozenset[str] = frozenset(
+    {"category", "brand", "review_count", "rating", "price", "price_change_6m", "collected_at"}
+    | {f"stars_{level}" for level in STAR_LEVELS}
+)
 
 
 @dataclass(frozen=True)
@@ -70,7 +75,7 @@ def _date_text(value: Any) -> str:
 
 
 def _brand_concentration(group: pd.DataFrame, top_n: int) -> dict[str, Any]:
-    by_brand = group.groupby("brand")["review_count"].sum().sort_values(ascending=False, kind="stable")
+    by_brand = group.groupby("brand", observed=True)["review_count"].sum().sort_values(ascending=False, kind="stable")
     total = float(by_brand.sum())
     if total <= 0:
         return {"top3_brand_share": float("nan"), "hhi": float("nan"), "top_brands": []}
@@ -88,7 +93,8 @@ def _top_pairs(long: pd.DataFrame, categories: pd.Series, top_n: int) -> dict[st
     if long.empty:
         return {}
     frame = long.assign(category=categories.reindex(long["row"]).to_numpy())
-    sums = frame.groupby(["category", "key"], sort=False)["value"].sum().reset_index()
+    sums = frame.groupby(["category", "key"], sort=False, observed=True)["value"].sum().reset_index()
+    sums = sums.astype({"category": str, "key": str})
     sums["share"] = sums["value"] / sums.groupby("category")["value"].transform("sum")
     sums = sums.sort_values(["category", "value", "key"], ascending=[True, False, True], kind="stable")
     result: dict[str, list[dict[str, Any]]] = {}
@@ -100,27 +106,41 @@ def _top_pairs(long: pd.DataFrame, categories: pd.Series, top_n: int) -> dict[st
 
 
 def _segment_table(products: pd.DataFrame) -> pd.DataFrame:
-    """One row per (category, spec key, spec value): product count, reviews, rating x reviews."""
+    """One row per (category, spec key, spec value): product count, reviews, rating x reviews.
+
+    Built from partial tables of `SEGMENT_CHUNK_ROWS` products at a time, so the long
+    (product, key, value) table of a million-row catalogue never exists at once."""
+    partials = [
+        _segment_partial(products.iloc[start : start + SEGMENT_CHUNK_ROWS])
+        for start in range(0, len(products), SEGMENT_CHUNK_ROWS)
+    ]
+    if len(partials) == 1:
+        return partials[0]
+    table = pd.concat(partials, ignore_index=True).groupby(["category", "key", "value"], sort=False).sum()
+    return table.reset_index()
+
+
+def _segment_partial(products: pd.DataFrame) -> pd.DataFrame:
     specs = parse_spec_column(products["specifications"])
     specs = specs[~specs["key"].isin(SEGMENT_EXCLUDED_KEYS)]
     positions = products.index.get_indexer(specs["row"].to_numpy())
     rating_x_reviews = (products["rating"].fillna(0) * products["review_count"]).to_numpy()
     frame = specs.assign(
-        category=products["category"].to_numpy()[positions],
+        category=products["category"].iloc[positions].array,
         reviews=products["review_count"].to_numpy()[positions],
         rating_x_reviews=rating_x_reviews[positions],
     )
-    table = frame.groupby(["category", "key", "value"], sort=False).agg(
+    table = frame.groupby(["category", "key", "value"], sort=False, observed=True).agg(
         products=("row", "size"), reviews=("reviews", "sum"), rating_x_reviews=("rating_x_reviews", "sum")
     )
-    return table.reset_index()
+    return table.reset_index().astype({"category": str, "key": str, "value": str})
 
 
 def _qualifying_segments(table: pd.DataFrame, products: pd.DataFrame, settings: MetricsSettings) -> pd.DataFrame:
-    totals = products.groupby("category").agg(
+    totals = products.groupby("category", observed=True).agg(
         category_products=("product_id", "size"), category_reviews=("review_count", "sum")
     )
-    table = table.join(totals, on="category")
+    table = table.join(totals.set_axis(totals.index.astype(str)), on="category")
     table["product_share"] = table["products"] / table["category_products"]
     table["review_share"] = table["reviews"] / table["category_reviews"].where(table["category_reviews"] > 0)
     table["demand_index"] = table["review_share"] / table["product_share"]
@@ -134,7 +154,8 @@ def _qualifying_segments(table: pd.DataFrame, products: pd.DataFrame, settings: 
 
 def _segment_unit_price(products: pd.DataFrame, category: str, key: str, value: str) -> dict[str, Any]:
     """Median unit price of the segment and of its category, on the category's most common basis."""
-    in_category = products[(products["category"] == category) & products["unit_price_value"].notna()]
+    columns = ["category", "unit_basis", "unit_price_value", "specifications"]
+    in_category = products.loc[(products["category"] == category) & products["unit_price_value"].notna(), columns]
     if in_category.empty:
         return {}
     basis = in_category["unit_basis"].mode().iloc[0]
@@ -189,9 +210,10 @@ def compute_category_metrics(
     if products.empty:
         raise ValueError("no valid products to compute category metrics from")
     categories = products["category"]
+    numeric = products[[column for column in products.columns if column in SCALAR_INPUTS]]  # no text copied per group
     rows = {
         str(cat): {**_scalar_metrics(g), **_brand_concentration(g, settings.top_brands)}
-        for cat, g in products.groupby("category")
+        for cat, g in numeric.groupby("category", observed=True)
     }
     pairs = parsed_pairs or {}
     channel_pairs = pairs.get("review_channels", None)

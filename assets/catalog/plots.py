@@ -21,7 +21,7 @@ def _korean_matplotlib():  # noqa: ANN202 - returns the pyplot module
 def price_distribution_png(products: pd.DataFrame) -> bytes:
     """Box plot of price (log scale) per category, categories ordered by median price."""
     plt = _korean_matplotlib()
-    order = products.groupby("category")["price"].median().sort_values().index.tolist()
+    order = products.groupby("category", observed=True)["price"].median().sort_values().index.tolist()
     data = [products.loc[products["category"] == category, "price"].to_numpy() for category in order]
     figure, axis = plt.subplots(figsize=(10, 0.45 * len(order) + 1.5), dpi=110)
     axis.boxplot(data, vert=False, showfliers=False, patch_artist=True, boxprops={"facecolor": "#cfe2ff"})

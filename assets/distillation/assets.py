@@ -1,7 +1,11 @@
-"""Distillation assets per document: synthetic_questions → teacher_answers (retrieval-grounded, resumable)."""
+"""Distillation assets per document: synthetic_questions → teacher_answers (retrieval-grounded, resumable).
+
+Both are partitioned per document, automated, and handle any range of documents in one step
+(single-run backfills): Kiwi, the retriever and the models are loaded once for the whole range,
+through resources. Their checks run in the same step and name the documents that fail.
+"""
 
 import json
-import time
 from collections import Counter
 from collections.abc import Iterator
 
@@ -13,21 +17,27 @@ from assets.distillation.checkpoint import JsonlCheckpoint, run_with_checkpoint
 from assets.distillation.checks import (
     ANSWERS_CHECK,
     QUESTIONS_CHECK,
-    answers_present_grounded_and_rarely_failed,
-    questions_balanced_and_unique,
+    answer_problems,
+    failure_rate,
+    per_document_result,
+    question_problems,
 )
 from assets.distillation.grounding import groundedness, method_for_backend
 from assets.distillation.questions import QuestionConfig, generate_questions, generate_with_backend
 from assets.distillation.teacher import BatchAnswerer
-from assets.knowledge.assets import retriever_dir
 from assets.knowledge.partitions import document_partitions
-from resources.llm.base import GenerationParams
-from resources.llm.factory import backend_from_spec
-from resources.retrieval.hybrid import HybridRetriever
+from assets.metadata import AFTER_UPSTREAM, COMPUTE_SECONDS, Stopwatch, readable
+from resources.korean import KoreanTokenizer
+from resources.llm.base import GenerationParams, LLMBackend
+from resources.llm_resources import QuestionGeneratorResource, TeacherResource
+from resources.paths import safe_child, validate_partition_key
+from resources.retrieval.hybrid import DEFAULT_FUSION, HybridRetriever
+from resources.retriever_resource import RetrieverStore
 from resources.settings import ProjectPaths
 from resources.tokenizer_resource import KoreanTokenizerResource
 
 GROUP = "distillation"
+QUESTION_COLUMNS = ["question_id", "question", "qtype", "chunk_id", "doc_id", "source", "temperature"]
 ANSWER_COLUMNS = [
     "question_id",
     "qtype",
@@ -42,157 +52,206 @@ ANSWER_COLUMNS = [
     "failure_reason",
     "teacher",
 ]
+CHECKPOINT_LOCK_TIMEOUT_S = 600  # another run answering the same document: wait for it, then resume its work
 TRANSIENT_RETRY = dg.RetryPolicy(max_retries=3, delay=2, backoff=dg.Backoff.EXPONENTIAL)
+PER_DOCUMENT = {
+    "partitions_def": document_partitions,
+    "backfill_policy": dg.BackfillPolicy.single_run(),
+    "automation_condition": AFTER_UPSTREAM,
+    "pool": "gpu",  # generation steps share the `gpu` pool (limit 1) with training
+}
+
+
+def _question_frame(
+    records: list[dict],
+    settings: QuestionConfig,
+    backend: LLMBackend | None,
+    temperatures: tuple[float, ...],
+    tokenizer: KoreanTokenizer,
+) -> pd.DataFrame:
+    if backend is None:
+        questions = generate_questions(records, settings, tokenizer)
+    else:
+        questions = generate_with_backend(backend, records, settings, temperatures, tokenizer=tokenizer)
+    return pd.DataFrame([q.to_dict() for q in questions], columns=QUESTION_COLUMNS)
+
+
+def _question_backend(context: dg.AssetExecutionContext, generator: QuestionGeneratorResource) -> LLMBackend | None:
+    backend = generator.get()
+    if backend is not None and getattr(backend, "using_fallback", False):
+        context.log.warning(f"question model unavailable ({backend.fallback_reason}); templates write the questions")
+        return None
+    return backend
 
 
 @dg.asset(
-    group_name=GROUP, kinds={"pandas", "parquet"}, partitions_def=document_partitions, check_specs=[QUESTIONS_CHECK]
+    group_name=GROUP,
+    kinds={"pandas", "parquet"},
+    check_specs=[QUESTIONS_CHECK],
+    code_version="questions-1",
+    **PER_DOCUMENT,
 )
 def synthetic_questions(
     context: dg.AssetExecutionContext,
     config: SyntheticQuestionsConfig,
     chunks: pd.DataFrame,
     tokenizer: KoreanTokenizerResource,
+    question_generator: QuestionGeneratorResource,
 ) -> Iterator[dg.Output | dg.AssetCheckResult]:
-    """Questions of six types (정의, 프로세스, 규정, 예시, 비교, 적용) from one document's chunks,
+    """Questions of six types (정의, 프로세스, 규정, 예시, 비교, 적용) from each document's chunks,
     balanced over types, deduplicated (exact and near), each tied to its source chunk."""
-    doc_chunks = chunks[chunks["doc_id"] == context.partition_key]
     settings = QuestionConfig(
         per_chunk=config.per_chunk, near_duplicate_threshold=config.near_duplicate_threshold, seed=config.seed
     )
-    records = doc_chunks.to_dict(orient="records")
-    backend = (
-        None
-        if config.generator == "template"
-        else backend_from_spec(config.generator, fallback=config.fallback or None)
-    )
-    if backend is not None and getattr(backend, "using_fallback", False):
-        context.log.warning(
-            f"question generator {config.generator} unavailable ({backend.fallback_reason}); using templates"
-        )
-        backend = None
-    if backend is None:
-        questions = generate_questions(records, settings, tokenizer.get())
-    else:
-        questions = generate_with_backend(
-            backend, records, settings, tuple(config.temperatures), tokenizer=tokenizer.get()
-        )
-    frame = pd.DataFrame(
-        [q.to_dict() for q in questions],
-        columns=["question_id", "question", "qtype", "chunk_id", "doc_id", "source", "temperature"],
-    )
-    counts = frame["qtype"].value_counts().to_dict()
-    yield dg.Output(
-        frame,
-        metadata={
-            "questions": len(frame),
-            "chunks": len(doc_chunks),
-            "per_type": dg.MetadataValue.json(counts),
-            "generator": config.generator,
-            "by_source": dg.MetadataValue.json(frame["source"].value_counts().to_dict()),
-            "sample": dg.MetadataValue.md(
-                frame[["qtype", "question", "chunk_id"]].head(8).to_markdown(index=False)
-                if len(frame)
-                else "_no questions_"
-            ),
-        },
-    )
-    yield questions_balanced_and_unique(frame)
+    kiwi, backend = tokenizer.get(), _question_backend(context, question_generator)
+    temperatures = tuple(question_generator.temperatures)
+    by_doc = dict(tuple(chunks.groupby("doc_id"))) if len(chunks) else {}
+    frames = {}
+    with Stopwatch() as watch:
+        for key in context.partition_keys:
+            records = by_doc[key].to_dict(orient="records") if key in by_doc else []
+            frames[key] = _question_frame(records, settings, backend, temperatures, kiwi)
+    yield dg.Output(frames, metadata=_question_metadata(frames, backend, watch))
+    yield per_document_result(QUESTIONS_CHECK, frames, question_problems)
 
 
-def _backend(config: TeacherAnswersConfig, tokenizer) -> object:  # noqa: ANN001
-    return backend_from_spec(
-        config.teacher,
-        tokenizer=tokenizer if config.teacher == "extractive" else None,
-        quantization=config.quantization or None,
-        fallback=config.fallback or None,
-    )
+def _combined(frames: dict[str, pd.DataFrame], columns: list[str]) -> pd.DataFrame:
+    """Every document's rows in one table (documents without rows add nothing)."""
+    non_empty = [frame for frame in frames.values() if len(frame)]
+    return pd.concat(non_empty, ignore_index=True) if non_empty else pd.DataFrame(columns=columns)
 
 
-def _grounding_columns(rows: list[dict], retriever: HybridRetriever, tokenizer, method: str) -> list[dict]:  # noqa: ANN001
+def _question_metadata(frames: dict[str, pd.DataFrame], backend: LLMBackend | None, watch: Stopwatch) -> dict:
+    frame = _combined(frames, QUESTION_COLUMNS)
+    sample = frame[["doc_id", "qtype", "question"]].head(8)
+    return {
+        "documents": len(frames),
+        "questions": len(frame),
+        "per_type": dg.MetadataValue.json(frame["qtype"].value_counts().to_dict()),
+        "question_writer": "templates (no question model configured)" if backend is None else backend.name,
+        "by_source": dg.MetadataValue.json(frame["source"].value_counts().to_dict()),
+        "sample": dg.MetadataValue.md(sample.to_markdown(index=False) if len(frame) else "_no questions_"),
+        COMPUTE_SECONDS: watch.seconds,
+    }
+
+
+def _with_groundedness(
+    rows: list[dict], retriever: HybridRetriever, tokenizer: KoreanTokenizer, method: str
+) -> list[dict]:
     texts = dict(zip(retriever.chunk_ids, retriever.texts))
     for row in rows:
         contexts = {hit["chunk_id"]: texts[hit["chunk_id"]] for hit in row["retrieved"]}
-        result = groundedness(row["answer"], row["cited_ids"], contexts, tokenizer, method)
-        row["groundedness"] = result.score
+        row["groundedness"] = groundedness(row["answer"], row["cited_ids"], contexts, tokenizer, method).score
     return rows
+
+
+def _answer_document(
+    context: dg.AssetExecutionContext,
+    questions: pd.DataFrame,
+    answerer: BatchAnswerer,
+    checkpoint: JsonlCheckpoint,
+    batch_size: int,
+) -> tuple[pd.DataFrame, int]:
+    """Answer one document's questions through its checkpoint; returns the table and how many were resumed."""
+    items = [{"id": row.question_id, "query": row.question} for row in questions.itertuples()]
+    with checkpoint.locked(timeout=CHECKPOINT_LOCK_TIMEOUT_S):
+        summary = run_with_checkpoint(
+            items,
+            lambda item: item["id"],
+            answerer,
+            checkpoint,
+            batch_size,
+            on_batch=lambda n: context.log.debug(f"answered a batch of {n}"),
+            item_input=lambda item: item["query"],
+        )
+        state = checkpoint.load()
+        done = [state.done[item["id"]] for item in items if item["id"] in state.done]
+        tokenizer = answerer.retriever.tokenizer
+        answered = _with_groundedness(done, answerer.retriever, tokenizer, method_for_backend(answerer.backend.name))
+        frame = _answers_frame(questions, answered, state.failed)
+        checkpoint.remove()
+    return frame, summary.skipped
 
 
 @dg.asset(
     group_name=GROUP,
     kinds={"pandas", "parquet"},
-    partitions_def=document_partitions,
     deps=["bm25_index", "dense_index"],
     retry_policy=TRANSIENT_RETRY,
     check_specs=[ANSWERS_CHECK],
+    code_version="answers-1",
+    **PER_DOCUMENT,
 )
 def teacher_answers(
     context: dg.AssetExecutionContext,
     config: TeacherAnswersConfig,
     synthetic_questions: pd.DataFrame,
     tokenizer: KoreanTokenizerResource,
+    teacher: TeacherResource,
+    retriever_store: RetrieverStore,
     paths: ProjectPaths,
 ) -> Iterator[dg.Output | dg.AssetCheckResult]:
     """For each question: hybrid retrieval, then the teacher's answer with the contexts used, their
     ranks and a groundedness score; checkpointed per document so a killed run resumes without redoing
     or duplicating answers; a question that still fails is kept, marked failed with the reason."""
-    retriever = HybridRetriever.load(retriever_dir(paths), tokenizer=tokenizer.get())
-    backend = _backend(config, tokenizer.get())
-    answerer = BatchAnswerer(
-        retriever,
-        backend,
-        k=config.k,
-        mode=config.fusion or None,
-        params=GenerationParams(max_new_tokens=config.max_new_tokens),
-    )
-    checkpoint = JsonlCheckpoint(
-        paths.artifact_path("distillation", "teacher_answers", f"{context.partition_key}.partial.jsonl")
-    )
-    items = [{"id": row.question_id, "query": row.question} for row in synthetic_questions.itertuples()]
-    started = time.perf_counter()
-    summary = run_with_checkpoint(
-        items,
-        lambda item: item["id"],
-        answerer,
-        checkpoint,
-        config.batch_size,
-        on_batch=lambda n: context.log.info(f"answered a batch of {n}"),
-    )
-    state = checkpoint.load()
-    answered = _grounding_columns(
-        [state.done[i] for i in state.done], retriever, tokenizer.get(), method_for_backend(backend.name)
-    )
-    frame = _answers_frame(synthetic_questions, answered, state.failed)
-    checkpoint.remove()
-    metadata = _answer_metadata(frame, summary, backend.name)
-    metadata["questions_per_s"] = summary.processed / max(time.perf_counter() - started, 1e-9)
-    yield dg.Output(frame, metadata=metadata)
-    yield answers_present_grounded_and_rarely_failed(frame)
+    kiwi = tokenizer.get()
+    retriever, backend = retriever_store.load(kiwi), teacher.get(kiwi)
+    params = GenerationParams(max_new_tokens=config.max_new_tokens)
+    answerer = BatchAnswerer(retriever, backend, k=config.k, mode=config.fusion or None, params=params)
+    fingerprint = {
+        "teacher": backend.name,
+        "k": config.k,
+        "fusion": config.fusion or DEFAULT_FUSION,
+        "max_new_tokens": config.max_new_tokens,
+        "index": retriever_store.fingerprint(),
+    }
+    by_doc = dict(tuple(synthetic_questions.groupby("doc_id"))) if len(synthetic_questions) else {}
+    frames, resumed = {}, 0
+    with Stopwatch() as watch:
+        for key in context.partition_keys:
+            folder = paths.artifact_path("distillation", "teacher_answers")
+            checkpoint_path = safe_child(folder, f"{validate_partition_key(key)}.partial.jsonl")
+            # A checkpoint written under other settings is stale: discarded (logged) and redone.
+            checkpoint = JsonlCheckpoint(checkpoint_path, fingerprint=fingerprint, on_mismatch="discard")
+            questions = by_doc.get(key, synthetic_questions.head(0))
+            frames[key], skipped = _answer_document(context, questions, answerer, checkpoint, config.batch_size)
+            resumed += skipped
+    yield dg.Output(frames, metadata=_answer_metadata(frames, resumed, backend.name, watch))
+    yield per_document_result(ANSWERS_CHECK, frames, answer_problems)
 
 
 def _answers_frame(questions: pd.DataFrame, answered: list[dict], failed: dict[str, str]) -> pd.DataFrame:
     by_id = {row["id"]: row for row in answered}
-    rows = []
-    for q in questions.itertuples():
-        done = by_id.get(q.question_id)
-        reason = "" if done else failed.get(q.question_id, "not answered")
-        rows.append(
-            {
-                "question_id": q.question_id,
-                "qtype": q.qtype,
-                "question": q.question,
-                "source_chunk_id": q.chunk_id,
-                "doc_id": q.doc_id,
-                "answer": done["answer"] if done else "",
-                "cited_ids": list(done["cited_ids"]) if done else [],
-                "retrieved": json.dumps(done["retrieved"], ensure_ascii=False) if done else "[]",
-                "groundedness": float(done["groundedness"]) if done else float("nan"),
-                "status": "answered" if done else "failed",
-                "failure_reason": reason,
-                "teacher": done["teacher"] if done else "",
-            }
-        )
+    rows = [_answer_row(q, by_id.get(q.question_id), failed) for q in questions.itertuples()]
     return pd.DataFrame(rows, columns=ANSWER_COLUMNS)
+
+
+def _answer_row(question: object, done: dict | None, failed: dict[str, str]) -> dict:
+    q = question
+    row = {"question_id": q.question_id, "qtype": q.qtype, "question": q.question, "source_chunk_id": q.chunk_id}
+    row["doc_id"] = q.doc_id
+    if done is None:
+        reason = failed.get(q.question_id, "not answered")
+        return {
+            **row,
+            "answer": "",
+            "cited_ids": [],
+            "retrieved": "[]",
+            "groundedness": float("nan"),
+            "status": "failed",
+            "failure_reason": reason,
+            "teacher": "",
+        }
+    return {
+        **row,
+        "answer": done["answer"],
+        "cited_ids": list(done["cited_ids"]),
+        "retrieved": json.dumps(done["retrieved"], ensure_ascii=False),
+        "groundedness": float(done["groundedness"]),
+        "status": "answered",
+        "failure_reason": "",
+        "teacher": done["teacher"],
+    }
 
 
 def _quantiles(values: pd.Series) -> dict[str, float]:
@@ -200,29 +259,32 @@ def _quantiles(values: pd.Series) -> dict[str, float]:
     if values.empty:
         return {}
     points = {"min": 0.0, "p10": 0.1, "p50": 0.5, "p90": 0.9, "max": 1.0}
-    return {name: round(float(values.quantile(q)), 3) for name, q in points.items()}
+    return {name: readable(values.quantile(q)) for name, q in points.items()}
 
 
-def _answer_metadata(frame: pd.DataFrame, summary, teacher: str) -> dict:  # noqa: ANN001
+def _answer_metadata(frames: dict[str, pd.DataFrame], resumed: int, teacher: str, watch: Stopwatch) -> dict:
+    frame = _combined(frames, ANSWER_COLUMNS)
     answered = frame[frame["status"] == "answered"]
     lengths = answered["answer"].str.len()
+    sample = answered[["qtype", "question", "answer"]].head(5)
     return {
+        "documents": len(frames),
         "questions": len(frame),
         "answered": len(answered),
         "failed": int((frame["status"] == "failed").sum()),
-        "resumed_from_checkpoint": int(summary.skipped),
+        "failure_rate": failure_rate(frame),
+        "resumed_from_checkpoint": int(resumed),
         "teacher": teacher,
         "per_type": dg.MetadataValue.json(dict(Counter(frame["qtype"]))),
-        "answer_chars_median": float(lengths.median()) if len(lengths) else 0.0,
+        "answer_chars_median": readable(lengths.median()) if len(lengths) else 0.0,
         "answer_chars_distribution": dg.MetadataValue.json(_quantiles(lengths)),
-        "groundedness_mean": float(answered["groundedness"].mean()) if len(answered) else 0.0,
+        "groundedness_mean": readable(answered["groundedness"].mean()) if len(answered) else 0.0,
         "groundedness_distribution": dg.MetadataValue.json(_quantiles(answered["groundedness"])),
+        "questions_per_s": readable(len(frame) / max(watch.seconds, 1e-3)),
         "sample": dg.MetadataValue.md(
-            answered[["qtype", "question", "answer"]]
-            .head(5)
-            .assign(answer=lambda f: f["answer"].str.slice(0, 120))
-            .to_markdown(index=False)
+            sample.assign(answer=sample["answer"].str.slice(0, 120)).to_markdown(index=False)
             if len(answered)
             else "_none_"
         ),
+        COMPUTE_SECONDS: watch.seconds,
     }

@@ -1,22 +1,39 @@
 """Checks of the distillation group: type balance, duplicates, answers present, groundedness, failures.
 
-Both assets are partitioned per document, so their checks are declared on the assets (`check_specs`)
-and evaluated in the same step on that partition's data (a standalone check would load every
-partition). These functions build the results.
+Both assets are partitioned per document and materialize any range of documents in one step, so
+their checks are declared on the assets (`check_specs`) and evaluated in the same step on the data
+just produced (a standalone check would load every partition). Each result covers the documents of
+that step: its description names the documents that fail, and its metadata holds one row per
+document, so a failure can be traced to the document that caused it.
 """
+
+from collections.abc import Callable, Mapping
 
 import dagster as dg
 import pandas as pd
 
 from assets.distillation.questions import QUESTION_TYPES
+from assets.metadata import readable
 
-QUESTIONS_CHECK = dg.AssetCheckSpec("questions_balanced_and_unique", asset="synthetic_questions")
-ANSWERS_CHECK = dg.AssetCheckSpec("answers_present_grounded_and_rarely_failed", asset="teacher_answers")
+QUESTIONS_CHECK = dg.AssetCheckSpec(
+    "questions_balanced_and_unique",
+    asset="synthetic_questions",
+    description="Per document: the six question types balanced within ±10% of the mean (±1 question), "
+    "and no exact duplicate question text. Failing documents are named in the result.",
+)
+ANSWERS_CHECK = dg.AssetCheckSpec(
+    "answers_present_grounded_and_rarely_failed",
+    asset="teacher_answers",
+    description="Per document: every answer non-empty or marked failed with a reason, groundedness above its "
+    "floor (extractive 1.0, generative 0.5), failure rate at most 5%. Failing documents are named in the result.",
+)
 
 BALANCE_TOLERANCE = 0.10  # each type within ±10% of the mean count (±1 question of integer slack)
 EXTRACTIVE_GROUNDEDNESS_FLOOR = 1.0  # every extractive sentence is verbatim from a cited context
 GENERATIVE_GROUNDEDNESS_FLOOR = 0.5  # morpheme-overlap precision for model-written answers
 MAX_FAILURE_RATE = 0.05
+
+ProblemFinder = Callable[[pd.DataFrame], list[str]]
 
 
 def type_balance_problems(qtypes: pd.Series, types: tuple[str, ...] = QUESTION_TYPES) -> list[str]:
@@ -29,40 +46,55 @@ def type_balance_problems(qtypes: pd.Series, types: tuple[str, ...] = QUESTION_T
     ]
 
 
-def questions_balanced_and_unique(synthetic_questions: pd.DataFrame) -> dg.AssetCheckResult:
-    """Six types balanced within ±10% of the mean (±1), and no exact duplicate question text."""
-    unbalanced = (
-        type_balance_problems(synthetic_questions["qtype"]) if len(synthetic_questions) >= len(QUESTION_TYPES) else []
-    )
-    duplicates = synthetic_questions[synthetic_questions["question"].duplicated()]["question"].tolist()
-    return dg.AssetCheckResult(
-        check_name=QUESTIONS_CHECK.name,
-        asset_key=QUESTIONS_CHECK.asset_key,
-        passed=not unbalanced and not duplicates,
-        metadata={"unbalanced": unbalanced, "exact_duplicates": duplicates[:10], "questions": len(synthetic_questions)},
-    )
+def question_problems(questions: pd.DataFrame) -> list[str]:
+    """One document's questions: type balance (when there are enough to balance) and exact duplicates."""
+    enough = len(questions) >= len(QUESTION_TYPES)
+    unbalanced = type_balance_problems(questions["qtype"]) if enough else []
+    duplicates = questions[questions["question"].duplicated()]["question"].tolist()
+    return unbalanced + [f"duplicate question: {text}" for text in duplicates[:5]]
 
 
-def answers_present_grounded_and_rarely_failed(teacher_answers: pd.DataFrame) -> dg.AssetCheckResult:
-    """Every answer is non-empty or explicitly failed; groundedness above its floor; failure rate bounded."""
-    answered = teacher_answers[teacher_answers["status"] == "answered"]
+def answer_problems(answers: pd.DataFrame) -> list[str]:
+    """One document's answers: empty, failed without reason, below the groundedness floor, failure rate."""
+    answered = answers[answers["status"] == "answered"]
     empty = answered[answered["answer"].str.strip() == ""]["question_id"].tolist()
-    unexplained = teacher_answers[(teacher_answers["status"] == "failed") & (teacher_answers["failure_reason"] == "")][
-        "question_id"
-    ].tolist()
-    extractive = answered["teacher"] == "extractive"
-    floors = extractive.map({True: EXTRACTIVE_GROUNDEDNESS_FLOOR, False: GENERATIVE_GROUNDEDNESS_FLOOR})
+    failed = answers[answers["status"] == "failed"]
+    unexplained = failed[failed["failure_reason"] == ""]["question_id"].tolist()
+    floors = (answered["teacher"] == "extractive").map(
+        {True: EXTRACTIVE_GROUNDEDNESS_FLOOR, False: GENERATIVE_GROUNDEDNESS_FLOOR}
+    )
     ungrounded = answered[answered["groundedness"] < floors]["question_id"].tolist()
-    failure_rate = 1 - len(answered) / len(teacher_answers) if len(teacher_answers) else 0.0
+    rate = len(failed) / len(answers) if len(answers) else 0.0
+    problems = [f"empty answer: {i}" for i in empty] + [f"failed without a reason: {i}" for i in unexplained]
+    problems += [f"below the groundedness floor: {i}" for i in ungrounded]
+    if rate > MAX_FAILURE_RATE:
+        problems.append(f"failure rate {rate:.1%} above {MAX_FAILURE_RATE:.0%}")
+    return problems
+
+
+def per_document_result(
+    spec: dg.AssetCheckSpec, frames: Mapping[str, pd.DataFrame], find: ProblemFinder
+) -> dg.AssetCheckResult:
+    """One check result over the documents of a step, naming every failing document."""
+    problems = {doc: find(frame) for doc, frame in frames.items()}
+    failing = sorted(doc for doc, found in problems.items() if found)
+    rows = [{"document": doc, "rows": len(frames[doc]), "problems": "; ".join(problems[doc][:3])} for doc in frames]
+    checked = f"{len(frames)} document(s)"
+    description = f"failed for {', '.join(failing[:10])}" if failing else f"passed for all {checked}"
     return dg.AssetCheckResult(
-        check_name=ANSWERS_CHECK.name,
-        asset_key=ANSWERS_CHECK.asset_key,
-        passed=not empty and not unexplained and not ungrounded and failure_rate <= MAX_FAILURE_RATE,
+        check_name=spec.name,
+        asset_key=spec.asset_key,
+        passed=not failing,
+        description=description,
         metadata={
-            "empty_answers": empty[:10],
-            "failed_without_reason": unexplained[:10],
-            "below_groundedness_floor": ungrounded[:10],
-            "failure_rate": failure_rate,
-            "max_failure_rate": MAX_FAILURE_RATE,
+            "documents_checked": len(frames),
+            "documents_failing": dg.MetadataValue.json(failing),
+            "problems": dg.MetadataValue.json({doc: problems[doc][:10] for doc in failing}),
+            "per_document": dg.MetadataValue.md(pd.DataFrame(rows).head(50).to_markdown(index=False)),
         },
     )
+
+
+def failure_rate(answers: pd.DataFrame) -> float:
+    """Share of questions left unanswered, rounded for people."""
+    return readable((answers["status"] == "failed").mean()) if len(answers) else 0.0

@@ -116,17 +116,3 @@ def groundedness(
 def method_for_backend(backend_name: str) -> str:
     """The groundedness method suited to a backend: verbatim for the extractive teacher, else overlap."""
     return EXTRACTIVE if backend_name == "extractive" else GENERATIVE
-
-
-def summarise(results: Sequence[GroundingResult], threshold: float = 1.0) -> dict[str, float]:
-    """Mean score, share at or above `threshold`, abstention share and share with invalid citations."""
-    if not results:
-        return {"count": 0, "mean": 0.0, "share_at_threshold": 0.0, "abstained": 0.0, "invalid_citations": 0.0}
-    n = len(results)
-    return {
-        "count": n,
-        "mean": sum(r.score for r in results) / n,
-        "share_at_threshold": sum(r.score >= threshold for r in results) / n,
-        "abstained": sum(r.abstained for r in results) / n,
-        "invalid_citations": sum(bool(r.invalid_citations) for r in results) / n,
-    }

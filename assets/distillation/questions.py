@@ -631,14 +631,6 @@ class QuestionDeduplicator:
         return True
 
 
-def deduplicate_questions(
-    questions: Sequence[SyntheticQuestion], tokenizer: KoreanTokenizer, threshold: float = 0.8
-) -> list[SyntheticQuestion]:
-    """Drop exact and near duplicates, keeping the first occurrence."""
-    dedup = QuestionDeduplicator(tokenizer, threshold)
-    return [q for q in questions if dedup.add(q.question)]
-
-
 # --- selection ---------------------------------------------------------------------------------
 
 

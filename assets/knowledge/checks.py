@@ -1,12 +1,21 @@
 """Asset checks of the knowledge group: chunk budget and emptiness, index integrity, retrieval floor."""
 
+from collections.abc import Iterator
+
 import dagster as dg
 import pandas as pd
 
-from assets.knowledge.assets import chunks, retrieval_eval, retriever_dir
+from assets.knowledge.assets import chunks, retrieval_eval
+from assets.metadata import readable
 from resources.retrieval.dense import IndexIntegrityError
-from resources.retrieval.hybrid import DEFAULT_FUSION, HybridRetriever
-from resources.settings import ProjectPaths, QualityThresholds
+from resources.retrieval.hybrid import DEFAULT_FUSION
+from resources.retriever_resource import RetrieverStore
+from resources.settings import QualityThresholds
+
+INDEX_CHECK_DESCRIPTION = (
+    "Checksums of the saved retriever verify before loading, and the index holds exactly one entry per chunk "
+    "(blocks every reader of the indexes)."
+)
 
 
 @dg.asset_check(asset=chunks, blocking=True)
@@ -45,15 +54,23 @@ def _latest_chunks_metadata(context: dg.AssetCheckExecutionContext, key: str) ->
 
 @dg.multi_asset_check(
     specs=[
-        dg.AssetCheckSpec("index_matches_chunks", asset="bm25_index", additional_deps=["chunks"], blocking=True),
-        dg.AssetCheckSpec("index_matches_chunks", asset="dense_index", additional_deps=["chunks"], blocking=True),
+        dg.AssetCheckSpec(
+            "index_matches_chunks",
+            asset=asset,
+            additional_deps=["chunks"],
+            blocking=True,
+            description=INDEX_CHECK_DESCRIPTION,
+        )
+        for asset in ("bm25_index", "dense_index")
     ],
 )
-def indexes_verified_and_complete(context: dg.AssetCheckExecutionContext, paths: ProjectPaths):  # noqa: ANN201
+def indexes_verified_and_complete(
+    context: dg.AssetCheckExecutionContext, retriever_store: RetrieverStore
+) -> Iterator[dg.AssetCheckResult]:
     """Checksums verify before loading, and each index holds exactly one entry per chunk."""
     chunk_count = int(_latest_chunks_metadata(context, "chunks"))
     try:
-        retriever = HybridRetriever.load(retriever_dir(paths))
+        retriever = retriever_store.load()
     except (IndexIntegrityError, FileNotFoundError) as error:
         for asset in ("bm25_index", "dense_index"):
             yield dg.AssetCheckResult(
@@ -76,5 +93,6 @@ def retrieval_recall_floor(retrieval_eval: pd.DataFrame, quality: QualityThresho
     row = retrieval_eval.set_index("mode").loc[DEFAULT_FUSION]
     recall = float(row["recall@5"])
     return dg.AssetCheckResult(
-        passed=recall >= quality.min_recall_at_5, metadata={"recall@5": recall, "floor": quality.min_recall_at_5}
+        passed=recall >= quality.min_recall_at_5,
+        metadata={"recall@5": readable(recall), "floor": quality.min_recall_at_5},
     )

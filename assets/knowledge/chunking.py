@@ -8,6 +8,18 @@ sentence longer than the budget is cut at line breaks (tables, lists), else at w
 boundaries, else at morpheme boundaries inside a word, so every chunk is non-empty and within the
 budget.
 
+Cost is linear in the document's length: Kiwi's analysis is superlinear in the length of one call
+(a 9.6 M-character paragraph with no blank line would never finish), so Kiwi never sees more than
+`MAX_WINDOW_CHARS` characters at once. Paragraphs up to that length are packed as above. A longer
+paragraph is chunked on its own (`_Streamer`), in one Kiwi pass per chunk: a candidate sized from
+the running characters-per-token estimate ends at a natural break (the last line break, else
+sentence punctuation, else whitespace in the second half of the window, a hard cut only for text
+without any); Kiwi's sentences of the candidate's own text give its exact token count; a candidate
+over budget is cut back to whole sentences; the next chunk starts with the trailing whole sentences
+that fit in the overlap. Its chunks end at those natural breaks, not necessarily at Kiwi sentence
+ends; the guarantees below hold for both. `paragraph_windows` gives the same bounded windows (the
+benchmark tokenizes a text window by window with it as its baseline).
+
 Guarantees, for every chunk `c` of `chunk_document(doc_id, text, tokenizer, ...)`:
 * `text[c.char_start:c.char_end] == c.text` exactly (chunks never start or end with whitespace;
   whitespace between two pieces of a cut sentence belongs to no chunk);
@@ -28,7 +40,9 @@ from typing import Any
 from resources.korean import KoreanTokenizer
 
 MIN_MAX_TOKENS = 8
+MAX_WINDOW_CHARS = 5_000
 _BLANK_LINE = re.compile(r"\n[^\S\n]*\n\s*")
+_SENTENCE_END = re.compile(r"[.!?。？！…][\"'”’)\]]*\s")
 _LINES, _WORDS, _MORPHEMES = 0, 1, 2  # levels at which an over-long sentence is cut
 
 
@@ -100,7 +114,16 @@ def chunk_document(
     if not text.strip():
         return []
     packer = _Packer(text, tokenizer, max_tokens, overlap_tokens)
-    spans = packer.pack(_sentence_segments(text, tokenizer))
+    spans: list[tuple[int, int, int]] = []
+    short: list[tuple[int, int]] = []  # a run of paragraphs packed together by sentence
+    for paragraph in _paragraph_spans(text):
+        if paragraph[1] - paragraph[0] <= MAX_WINDOW_CHARS:
+            short.append(paragraph)
+            continue
+        spans.extend(packer.pack(_sentence_segments(text, short, tokenizer)))
+        spans.extend(_Streamer(packer).chunks(*paragraph))
+        short = []
+    spans.extend(packer.pack(_sentence_segments(text, short, tokenizer)))
     return [_make_chunk(doc_id, position, text, *span) for position, span in enumerate(spans)]
 
 
@@ -153,17 +176,49 @@ def _paragraph_spans(text: str) -> list[tuple[int, int]]:
     return [span for span in (_strip_span(text, *span) for span in spans) if span[0] < span[1]]
 
 
-def _sentence_segments(text: str, tokenizer: KoreanTokenizer) -> list[_Segment]:
-    """One segment per Kiwi sentence, paragraph by paragraph.
+def _sentence_segments(text: str, paragraphs: list[tuple[int, int]], tokenizer: KoreanTokenizer) -> list[_Segment]:
+    """One segment per Kiwi sentence, paragraph by paragraph (each at most `MAX_WINDOW_CHARS`).
 
     Kiwi is run on each paragraph separately: it keeps quotes and brackets open across sentence
     ends, so one unbalanced quote would otherwise merge the rest of a long document into a single
     "sentence" (seen on KorQuAD); per paragraph, the damage stays inside that paragraph.
     """
     segments: list[_Segment] = []
-    for start, end in _paragraph_spans(text):
+    for start, end in paragraphs:
         segments.extend(_paragraph_segments(text, start, end, tokenizer))
     return segments
+
+
+def paragraph_windows(text: str, start: int, end: int, max_chars: int = MAX_WINDOW_CHARS) -> list[tuple[int, int]]:
+    """Spans of at most `max_chars` covering text[start:end] (whitespace at the cuts dropped).
+
+    Each window but the last ends at the last line break in its second half, else after the last
+    sentence punctuation followed by whitespace, else at the last whitespace, else at `max_chars`.
+    """
+    if max_chars < 2:
+        raise ValueError(f"max_chars must be at least 2, got {max_chars}")
+    windows: list[tuple[int, int]] = []
+    while end - start > max_chars:
+        cut = _window_cut(text, start, start + max_chars)
+        windows.append(_strip_span(text, start, cut))
+        start = _strip_span(text, cut, end)[0]
+    windows.append(_strip_span(text, start, end))
+    return [window for window in windows if window[0] < window[1]]
+
+
+def _window_cut(text: str, start: int, limit: int) -> int:
+    """Where a window starting at `start` ends: a natural break in text[(start+limit)//2:limit]."""
+    floor = (start + limit) // 2
+    line = text.rfind("\n", floor, limit)
+    if line > floor:
+        return line
+    last_end = None
+    for match in _SENTENCE_END.finditer(text, floor, limit):
+        last_end = match.end() - 1  # just before the whitespace after the punctuation
+    if last_end is not None and last_end > floor:
+        return last_end
+    space = max(text.rfind(" ", floor, limit), text.rfind("\t", floor, limit))
+    return space if space > floor else limit
 
 
 def _paragraph_segments(text: str, start: int, end: int, tokenizer: KoreanTokenizer) -> list[_Segment]:
@@ -311,6 +366,88 @@ class _Packer:
         left = _strip_span(self.text, start, middle)
         right = _strip_span(self.text, middle, end)
         return [piece for span in (left, right) if span[0] < span[1] for piece in self._halve_characters(*span)]
+
+
+# ---------------------------------------------------------------------------- long paragraphs
+
+
+class _Streamer:
+    """Chunks of one paragraph longer than `MAX_WINDOW_CHARS`, in one Kiwi pass per chunk.
+
+    Each chunk is a candidate span sized from the running characters-per-token estimate (aiming at
+    `FILL` of the budget) and ending at a natural break (`_window_cut`). Kiwi splits the candidate's
+    own text into sentences; their tokens add up to exactly `count_tokens` of that text, so one call
+    gives both the exact count and the sentences. Over budget, the candidate is cut back to its
+    longest prefix of whole sentences within budget and analysed again. The next chunk starts at the
+    trailing whole sentences that fit in the overlap.
+    """
+
+    FILL = 0.9
+
+    def __init__(self, packer: _Packer) -> None:
+        self.packer = packer
+        self.text = packer.text
+        self.max_tokens = packer.max_tokens
+        self.chars_per_token = 2.0
+
+    def chunks(self, start: int, end: int) -> list[tuple[int, int, int]]:
+        """(char_start, char_end, token_count) of each chunk of text[start:end], in order."""
+        spans: list[tuple[int, int, int]] = []
+        position = start
+        while position < end:
+            new, position = self._next(position, end, spans[-1][1] if spans else start)
+            spans.extend(new)
+        return spans
+
+    def _next(self, position: int, end: int, previous_end: int) -> tuple[list[tuple[int, int, int]], int]:
+        """The chunk(s) starting at `position` and where the next one starts.
+
+        A chunk that would not reach past the previous chunk's end (its overlap left no room) is
+        started again without overlap at `previous_end`.
+        """
+        target = min(MAX_WINDOW_CHARS, max(16, int(self.max_tokens * self.FILL * self.chars_per_token)))
+        limit = end if end - position <= target else _window_cut(self.text, position, position + target)
+        start, stop = _strip_span(self.text, position, limit)
+        sentences = self.packer.tokenizer.split_sentences(self.text[start:stop])
+        if not sentences:  # nothing Kiwi can analyse: no tokens, no chunk
+            return [], stop
+        while sum(s.token_count for s in sentences) > self.max_tokens:
+            keep = _fitting_prefix(sentences, self.max_tokens)
+            stop = start + sentences[max(keep, 1) - 1].end
+            if stop <= previous_end:
+                return self._next(previous_end, end, previous_end)
+            if keep == 0:  # the first sentence alone is over budget: cut it into verified pieces
+                return [(p.start, p.end, p.tokens) for p in self.packer._cut(start, stop)], stop
+            sentences = self.packer.tokenizer.split_sentences(self.text[start:stop])
+        if stop <= previous_end:
+            return self._next(previous_end, end, previous_end)
+        tokens = sum(s.token_count for s in sentences)
+        self._learn(stop - start, tokens)
+        return [(start, stop, tokens)], self._overlap_start(start, stop, end, sentences)
+
+    def _learn(self, chars: int, tokens: int) -> None:
+        if tokens:
+            self.chars_per_token = min(10.0, max(0.5, 0.5 * self.chars_per_token + 0.5 * chars / tokens))
+
+    def _overlap_start(self, start: int, stop: int, end: int, sentences: Sequence[Any]) -> int:
+        """Where the next chunk starts: the trailing sentences (never the first) that fit the overlap."""
+        if stop >= end:
+            return end
+        index, total = len(sentences), 0
+        while index - 1 > 0 and total + sentences[index - 1].token_count <= self.packer.overlap_tokens:
+            index -= 1
+            total += sentences[index].token_count
+        return start + sentences[index].start if index < len(sentences) else stop
+
+
+def _fitting_prefix(sentences: Sequence[Any], max_tokens: int) -> int:
+    """How many leading sentences fit in `max_tokens` together."""
+    total = 0
+    for index, sentence in enumerate(sentences):
+        total += sentence.token_count
+        if total > max_tokens:
+            return index
+    return len(sentences)
 
 
 def _group_tokens(tokens: Sequence[Any], offset: int, text: str, level: int) -> list[_Unit]:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 
 from assets.knowledge.evaluation import EvalQuery
-from resources.korean import KoreanTokenizer
+from resources.korean import KoreanTokenizer, tagged_forms
 
 MIN_CHARS, MAX_CHARS = 20, 160
 NOUN_TAGS = ("NNG", "NNP")
@@ -28,7 +28,7 @@ def _informative_sentence(text: str, tokenizer: KoreanTokenizer) -> str | None:
         return None
 
     def nouns(sentence: str) -> int:
-        return len({t.form for t in tokenizer.kiwi.tokenize(sentence) if t.tag in NOUN_TAGS})
+        return len(set(tagged_forms(tokenizer.kiwi.tokenize(sentence), NOUN_TAGS)))
 
     return max(candidates, key=lambda sentence: (nouns(sentence), -len(sentence)))
 

@@ -6,18 +6,26 @@ Corpus lines `{"id", "text", "doc_id"?}` and query lines `{"id", "query", ...}` 
 query, answer, cited chunk ids, the retrieved chunks with their ranks, and timings in ms. Finished
 batches go to a checkpoint (`OUT.partial`) first, so a killed run resumes where it stopped; the
 output file is written atomically at the end, in query order.
+
+The checkpoint records what the answers depend on (teacher, k, fusion, generation length, and the
+sha256 of the corpus file or of the saved index's manifest; per query, a hash of its text): a rerun
+with other settings stops with exit status 2 and says to delete OUT.partial or pass --restart, and a
+query whose text changed under the same id is answered again. A run holds an exclusive lock on the
+checkpoint (`OUT.partial.lock`) until it ends, so a second run on the same --out stops at once
+(exit status 2) instead of losing answers. Exit status 1 when any query is left unanswered.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from resources.errors import InputDataError
+from resources.errors import InputDataError, check_output_path
 
 DEFAULT_K = 3
 DEFAULT_BATCH = 16
@@ -139,24 +147,66 @@ def _answerer(retriever: Any, backend: Any, args: argparse.Namespace) -> Any:
     )
 
 
+def _source_checksum(args: argparse.Namespace) -> dict[str, str]:
+    """sha256 of what retrieval reads: the saved index's manifest, else the corpus file (+ embedder)."""
+    from resources.retrieval.dense import MANIFEST_FILE
+
+    if args.index is not None:
+        return {"index": _sha256(args.index / MANIFEST_FILE)}
+    return {"corpus": _sha256(args.corpus), "embedder": args.embedder}
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def answer_fingerprint(args: argparse.Namespace, teacher: str) -> dict[str, object]:
+    """Everything an answer depends on besides its question (recorded in the checkpoint)."""
+    from resources.retrieval.hybrid import DEFAULT_FUSION
+
+    return {
+        "teacher": teacher,
+        "k": args.k,
+        "fusion": args.fusion or DEFAULT_FUSION,
+        "max_new_tokens": args.max_new_tokens,
+        **_source_checksum(args),
+    }
+
+
 def run(args: argparse.Namespace) -> int:
     """Answer every query not already in the checkpoint, then write the output atomically."""
-    from tqdm import tqdm
-
-    from assets.distillation.checkpoint import JsonlCheckpoint, run_with_checkpoint
+    from assets.distillation.checkpoint import JsonlCheckpoint
     from resources.korean import KoreanTokenizer
 
+    check_output_path(args.out, "--out")
     _check_args(args)
     queries = read_answer_queries(args.queries)
-    tokenizer = KoreanTokenizer()
-    backend = _backend(args, tokenizer)
-    retriever = _retriever(args, tokenizer)
-    checkpoint = JsonlCheckpoint(args.out.with_name(args.out.name + ".partial"))
+    partial = args.out.with_name(args.out.name + ".partial")
+    with JsonlCheckpoint(partial).locked():  # fail fast, before any model is loaded
+        tokenizer = KoreanTokenizer()
+        backend = _backend(args, tokenizer)
+        checkpoint = JsonlCheckpoint(partial, fingerprint=answer_fingerprint(args, backend.name))
+        return _answer_all(args, queries, checkpoint, backend, tokenizer)
+
+
+def _answer_all(
+    args: argparse.Namespace, queries: list[dict[str, str]], checkpoint: Any, backend: Any, tokenizer: Any
+) -> int:
+    """With the checkpoint locked: resume or restart, answer, consolidate; exit 1 if any is unanswered."""
+    from tqdm import tqdm
+
+    from assets.distillation.checkpoint import run_with_checkpoint
+
     if args.restart:
         checkpoint.remove()
+    checkpoint.check_fingerprint()
+    retriever = _retriever(args, tokenizer)
     started = time.perf_counter()
     with tqdm(total=len(queries), desc="answer", unit="q", file=sys.stderr, disable=args.no_progress) as bar:
-        bar.update(len(checkpoint.load_done_ids() & {q["id"] for q in queries}))
         summary = run_with_checkpoint(
             queries,
             lambda row: row["id"],
@@ -164,9 +214,10 @@ def run(args: argparse.Namespace) -> int:
             checkpoint,
             args.batch_size,
             on_batch=bar.update,
+            item_input=lambda row: row["query"],
         )
+        bar.update(summary.skipped)
     rows = checkpoint.consolidate(args.out, order=[q["id"] for q in queries])
-    elapsed = time.perf_counter() - started
     report = {
         "out": str(args.out),
         "answered": len(rows),
@@ -174,12 +225,15 @@ def run(args: argparse.Namespace) -> int:
         "resumed": summary.skipped,
         "failed": summary.failed,
         "teacher": backend.name,
-        "seconds": round(elapsed, 3),
+        "seconds": round(time.perf_counter() - started, 3),
     }
     print(json.dumps(report, ensure_ascii=False), file=sys.stderr)
-    if summary.failed:
+    unanswered = len(queries) - len(rows)
+    if unanswered:
         print(
-            f"kodistill answer: {summary.failed} queries failed; rerun the same command to retry them", file=sys.stderr
+            f"kodistill answer: {unanswered} of {len(queries)} queries unanswered "
+            f"(kept in {checkpoint.path}); rerun the same command to retry them",
+            file=sys.stderr,
         )
         return 1
     checkpoint.remove()

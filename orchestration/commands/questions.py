@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from orchestration.cli import non_negative_int, positive_int
 from resources.errors import InputDataError
 
 
@@ -24,15 +25,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--corpus", required=True, type=Path, help="corpus.jsonl")
     parser.add_argument("--out", required=True, type=Path, help="questions.jsonl to write")
-    parser.add_argument("--per-type", type=int, default=None, help="stop once every type has N questions overall")
-    parser.add_argument("--per-chunk", type=int, default=2, help="questions taken from each chunk (default 2)")
+    parser.add_argument(
+        "--per-type", type=positive_int, default=None, help="stop once every type has N questions overall"
+    )
+    parser.add_argument("--per-chunk", type=positive_int, default=2, help="questions taken from each chunk (default 2)")
     parser.add_argument(
         "--near-duplicate",
         type=float,
         default=0.8,
         help="morpheme Jaccard at which a question is a near duplicate (default 0.8)",
     )
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument("--seed", type=non_negative_int, default=0, help="random seed (default 0)")
     parser.add_argument("--generator", default="template", help="'template' (default) or 'hf:/path/to/local/model'")
     parser.add_argument(
         "--fallback", choices=("extractive",), default=None, help="with hf: use templates if the model cannot run"

@@ -8,6 +8,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from orchestration.cli import positive_int
 from resources.errors import InputDataError
 from resources.retrieval.dense import IndexIntegrityError
 from resources.retrieval.hybrid import DEFAULT_FUSION, FUSION_MODES, HybridRetriever
@@ -16,22 +17,22 @@ SNIPPET_CHARS = 120
 
 
 def default_index_dir() -> Path:
-    """Where the knowledge assets save the retriever."""
-    from resources.paths import artifacts_dir
+    """Where the knowledge assets save the retriever (the `retriever_store` resource's default folder)."""
+    from resources.retriever_resource import RetrieverStore
 
-    return artifacts_dir() / "knowledge" / "retriever"
+    return RetrieverStore().path()
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the search subcommand."""
     parser = subparsers.add_parser("search", help="Search the saved hybrid retriever (BM25 + dense).")
     parser.add_argument("query", help='the question, e.g. "임종석이 지명수배된 날은?"')
-    parser.add_argument("--k", type=int, default=5, help="number of hits (default 5)")
+    parser.add_argument("--k", type=positive_int, default=5, help="number of hits (default 5)")
     parser.add_argument(
         "--fusion", default=None, choices=FUSION_MODES, help="fusion mode (default: the measured default)"
     )
     parser.add_argument(
-        "--k-each", type=int, default=3, help="per-retriever depth for --fusion independent (default 3)"
+        "--k-each", type=positive_int, default=3, help="per-retriever depth for --fusion independent (default 3)"
     )
     parser.add_argument(
         "--index-dir", type=Path, default=None, help="saved retriever (default: artifacts/knowledge/retriever)"

@@ -1,61 +1,44 @@
 """Robust JSON parsing of model output: the first valid JSON object, whatever surrounds it.
 
 Models wrap JSON in code fences, echo the prompt (with its own example object), emit two objects,
-leave trailing commas or use typographic quotes. `parse_json_object` scans for balanced `{...}`
-spans (braces inside strings ignored), tries each as-is and then repaired, and returns the first
-that parses to a dict and passes the caller's check. `generate_json` runs a backend in "JSON mode":
-parse, retry failures, then fall back to a deterministic builder, recording why.
+leave trailing commas, write Python-style dicts or use typographic quotes. `parse_json_object` scans
+for balanced `{...}` spans (braces inside strings ignored), parses each with `json_repair` (strict
+JSON first, then repaired), and returns the first that parses to a dict and passes the caller's
+check; a truncated object never closes, so it is never a candidate. `generate_json` runs a backend
+in "JSON mode": parse, retry failures, then fall back to a deterministic builder, recording why.
 """
 
 from __future__ import annotations
 
-import ast
-import json
-import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+import json_repair
 
 from resources.llm.base import GenerationParams, GenerationRequest, LLMBackend
 
 # A check returns False (or raises ValueError/KeyError/TypeError) to reject a parsed object.
 JSONCheck = Callable[[dict[str, Any]], bool | None]
 
-_SMART_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‟": '"', "＂": '"', "‘": "'", "’": "'"})
 _MAX_STARTS = 256
 
 
-class JSONOutputError(ValueError):
-    """No valid JSON object could be found in a model output."""
+def _scan_balanced(text: str, start: int) -> int | None:
+    """Index of the `}` closing the `{` at `start`, ignoring braces in strings; None if unclosed.
 
-
-def _outside_strings(text: str, start: int = 0) -> Iterator[tuple[int, str]]:
-    """(index, char) of every character of `text[start:]` that is not inside a JSON string literal
-    (the quotes themselves are skipped as well)."""
-    in_string, escaped = False, False
+    Hand-written because json_repair completes a truncated object instead of rejecting it.
+    """
+    depth, in_string, escaped = 0, False, False
     for index in range(start, len(text)):
         char = text[index]
         if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
+            in_string = escaped or char != '"'
+            escaped = not escaped and char == "\\"
         elif char == '"':
             in_string = True
-        else:
-            yield index, char
-
-
-def _scan_balanced(text: str, start: int) -> int | None:
-    """Index of the `}` closing the `{` at `start`, ignoring braces in strings; None if unclosed."""
-    depth = 0
-    for index, char in _outside_strings(text, start):
-        if char == "{":
-            depth += 1
-        elif char == "}":
-            depth -= 1
+        elif char in "{}":
+            depth += 1 if char == "{" else -1
             if depth == 0:
                 return index
     return None
@@ -73,31 +56,6 @@ def iter_json_candidates(text: str) -> Iterator[str]:
         position = text.find("{", position + 1)
 
 
-def _strip_trailing_commas(candidate: str) -> str:
-    """Remove commas directly before `}` or `]`, outside strings."""
-    dropped = {
-        index
-        for index, char in _outside_strings(candidate)
-        if char == "," and candidate[index + 1 :].lstrip()[:1] in ("}", "]")
-    }
-    return "".join(char for index, char in enumerate(candidate) if index not in dropped)
-
-
-def _loads(candidate: str) -> Any:
-    """Parse one candidate: strict JSON, then trailing commas removed, then a Python literal."""
-    attempts = (candidate, _strip_trailing_commas(candidate))
-    for attempt in attempts:
-        try:
-            return json.loads(attempt)
-        except json.JSONDecodeError:
-            continue
-    try:
-        value = ast.literal_eval(_strip_trailing_commas(candidate))
-    except (ValueError, SyntaxError, MemoryError, RecursionError):
-        return None
-    return value if isinstance(value, dict) else None
-
-
 def _passes(obj: Any, check: JSONCheck | None) -> bool:
     """True when `obj` is a dict and the caller's check accepts it."""
     if not isinstance(obj, dict):
@@ -110,31 +68,13 @@ def _passes(obj: Any, check: JSONCheck | None) -> bool:
         return False
 
 
-def _texts_to_scan(text: str) -> list[str]:
-    """The raw text, then (if different) the text with typographic quotes made ASCII."""
-    normalised = text.translate(_SMART_QUOTES)
-    return [text] if normalised == text else [text, normalised]
-
-
 def parse_json_object(text: str, check: JSONCheck | None = None) -> dict[str, Any] | None:
-    """The first JSON object in `text` that parses (after light repair) and passes `check`; else None."""
-    if not text:
-        return None
-    for variant in _texts_to_scan(text):
-        for candidate in iter_json_candidates(variant):
-            obj = _loads(candidate)
-            if _passes(obj, check):
-                return obj
+    """The first JSON object in `text` that parses (after repair) and passes `check`; else None."""
+    for candidate in iter_json_candidates(text or ""):
+        obj = json_repair.loads(candidate)
+        if _passes(obj, check):
+            return obj
     return None
-
-
-def require_json_object(text: str, check: JSONCheck | None = None) -> dict[str, Any]:
-    """Like `parse_json_object`, but raise `JSONOutputError` (quoting the output's start) on failure."""
-    obj = parse_json_object(text, check)
-    if obj is None:
-        preview = re.sub(r"\s+", " ", text or "")[:120]
-        raise JSONOutputError(f"no valid JSON object in model output: {preview!r}")
-    return obj
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ The manifest helpers are shared by the hybrid retriever, which checks its whole 
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from resources.atomic import atomic_path, atomic_write_json
+from resources.hashing import sha256_file
 
 INDEX_FILE = "dense.faiss"
 MANIFEST_FILE = "manifest.json"
@@ -27,15 +27,6 @@ FORMAT_VERSION = 1
 
 class IndexIntegrityError(Exception):
     """A saved index is incomplete or altered: a file is missing or its sha256 differs from the manifest."""
-
-
-def sha256_file(path: Path, chunk_size: int = 1 << 20) -> str:
-    """Hex sha256 of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(chunk_size):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def write_manifest(directory: Path, files: Iterable[str], **fields: Any) -> None:

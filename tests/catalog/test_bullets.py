@@ -92,7 +92,7 @@ def test_template_literals_are_not_numbers() -> None:
         (lambda p: p.update(generatedBy="gpt"), "generatedBy must be one of"),
         (lambda p: p.update(summaryBullets=p["summaryBullets"][:5]), "has 5 bullets, expected 6–8"),
         (lambda p: p.update(summaryBullets=p["summaryBullets"] + ["x 기준"] * 2), "has 9 bullets"),
-        (lambda p: p.update(summaryBullets=[1, 2, 3, 4, 5, 6]), "list of non-empty strings"),
+        (lambda p: p.update(summaryBullets=[1, 2, 3, 4, 5, 6]), "summaryBullets[0] must be a non-empty string, got 1"),
         (lambda p: p["summaryBullets"].__setitem__(0, "샴푸 카테고리는 상품 4개입니다."), "does not state its basis"),
     ],
 )

@@ -59,6 +59,8 @@ def test_catalog_group_materializes_with_every_check_passing(tmp_path: Path, gen
         m for m in result.asset_materializations_for_node("products") if m.asset_key.path == ["products"]
     )
     assert products_event.metadata["encoding"].value == "cp949"
+    schema = products_event.metadata["dagster/column_schema"].value
+    assert {column.name for column in schema.columns} >= {"product_id", "category", "price", "review_count"}
     assert (tmp_path / "assets" / "report_bullets.parquet").is_file()
 
 
@@ -69,7 +71,23 @@ def test_dirty_catalogue_fails_the_quarantine_check_but_keeps_every_row(tmp_path
     evaluations = {e.check_name: e for e in result.get_asset_check_evaluations()}
     assert not evaluations["products_quarantine_ratio"].passed
     events = {tuple(m.asset_key.path): m for m in result.asset_materializations_for_node("products")}
-    valid = events[("products",)].metadata["rows_valid"].value
-    quarantined = events[("products_quarantine",)].metadata["rows_quarantined"].value
+    valid = events[("products",)].metadata["dagster/row_count"].value
+    quarantined = events[("products_quarantine",)].metadata["dagster/row_count"].value
     assert quarantined > 0 and valid + quarantined == len(frame)
     assert evaluations["report_bullets_valid_and_faithful"].passed
+
+
+def test_every_catalog_check_has_a_description() -> None:
+    from assets.catalog import checks
+
+    specs = [
+        spec
+        for check in (
+            checks.products_quarantine_ratio,
+            checks.products_required_columns,
+            checks.category_metrics_consistent,
+            checks.report_bullets_valid_and_faithful,
+        )
+        for spec in check.check_specs
+    ]
+    assert len(specs) == 4 and all(spec.description and len(spec.description) > 20 for spec in specs)

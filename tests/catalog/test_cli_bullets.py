@@ -75,4 +75,4 @@ def test_unusable_files_give_one_line_errors(
 
 def test_generate_rejects_zero_rows(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["generate-products", "--rows", "0", "--out", str(tmp_path / "x.csv")]) == 2
-    assert "--rows must be at least 1" in capsys.readouterr().err
+    assert "argument --rows: must be at least 1, got 0" in capsys.readouterr().err

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from pathlib import Path
 
@@ -9,14 +11,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from assets.catalog import generator as generator_module
 from assets.catalog.generator import (
     CATEGORIES,
+    CATEGORIES_FILE,
     DEFECT_KINDS,
     HISTORY_MONTHS,
     PRODUCT_COLUMNS,
     format_amount,
     generate_products,
     inject_defects,
+    load_categories,
     write_products_csv,
 )
 from resources.paths import PROJECT_ROOT
@@ -307,3 +312,30 @@ def test_inject_defects_is_deterministic(products: pd.DataFrame) -> None:
     second = inject_defects(products, seed=11)
     pd.testing.assert_frame_equal(first, second)
     assert first.attrs == second.attrs
+
+
+# sha256 of the CSVs written before the category profiles moved from a Python literal to categories.json.
+GOLDEN_SHA256 = {
+    (1800, 20260126, "utf-8"): "d296187de8483a9ac9d9ca5314c1a6c78c601e58fdcb940bb5fa0d539a2141d6",
+    (5000, 7, "cp949"): "d2fc855ab952d7a518496dda559be5803002a1dc31ae756a50aaf80927216089",
+}
+
+
+@pytest.mark.parametrize("rows, seed, encoding", sorted(GOLDEN_SHA256))
+def test_output_is_byte_identical_to_the_golden_csv(tmp_path: Path, rows: int, seed: int, encoding: str) -> None:
+    path = write_products_csv(generate_products(n_products=rows, seed=seed), tmp_path / "p.csv", encoding=encoding)
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == GOLDEN_SHA256[(rows, seed, encoding)]
+
+
+def test_category_profiles_come_from_the_data_file() -> None:
+    assert CATEGORIES_FILE.parent == Path(generator_module.__file__).parent
+    assert load_categories(CATEGORIES_FILE) == CATEGORIES and len(CATEGORIES) == 16
+
+
+def test_misaligned_attribute_in_the_data_file_is_refused(tmp_path: Path) -> None:
+    data = json.loads(CATEGORIES_FILE.read_text(encoding="utf-8"))
+    data["categories"][0]["attributes"][0]["weights"].append(1)
+    broken = tmp_path / "categories.json"
+    broken.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(ValueError, match="values, weights and price factors differ in length"):
+        load_categories(broken)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -73,7 +74,7 @@ def test_missing_required_column_names_the_column(tmp_path: Path) -> None:
 def test_unparseable_csv_names_the_file(tmp_path: Path) -> None:
     path = tmp_path / "broken.csv"
     path.write_text(HEADER + '\nP1,"unterminated,샴푸\n', encoding="utf-8")
-    with pytest.raises(InputDataError, match="broken.csv: not a readable CSV"):
+    with pytest.raises(InputDataError, match=r"broken.csv: line 2: .*\(unclosed quote\)"):
         read_products(path)
 
 
@@ -82,3 +83,61 @@ def test_empty_file_is_an_error(tmp_path: Path) -> None:
     path.write_bytes(b"")
     with pytest.raises(InputDataError, match="empty.csv: file is empty"):
         read_products(path)
+
+
+@pytest.mark.parametrize(
+    "column, value, reason",
+    [
+        (
+            "price",
+            "99999999999999999999999",
+            "price '99999999999999999999999' is out of range (at most 1,000,000,000,000)",
+        ),
+        ("price", "9223372036854775808", "price '9223372036854775808' is out of range"),
+        ("review_count", "100000000000000000000", "review_count '100000000000000000000' is out of range"),
+        ("review_count", "1e20", "review_count '1e20' is not a whole number"),
+    ],
+)
+def test_huge_integers_are_quarantined_not_wrapped(tmp_path: Path, column: str, value: str, reason: str) -> None:
+    row = SMALL_ROWS[0].split(",")
+    row[HEADER.split(",").index(column)] = value
+    result = read_products(write_csv(tmp_path / "huge.csv", [",".join(row), *SMALL_ROWS[1:]]))
+    assert result.quarantine["line"].tolist() == [2]
+    assert reason in result.quarantine["reason"].iloc[0]
+    assert (result.products["price"] > 0).all() and (result.products["review_count"] >= 0).all()
+
+
+def test_huge_count_inside_a_pair_cell_is_quarantined(tmp_path: Path) -> None:
+    row = SMALL_ROWS[0].replace("네이버쇼핑:6|", "네이버쇼핑:99999999999999999999999|")
+    result = read_products(write_csv(tmp_path / "huge_pair.csv", [row, *SMALL_ROWS[1:]]))
+    assert result.quarantine["reason"].tolist() == ["review_channels is not 'channel:count|…'"]
+
+
+def test_a_million_character_field_is_read(tmp_path: Path) -> None:
+    long_spec = "특징: " + "가" * 1_000_000
+    row = SMALL_ROWS[0].replace("용량: 500ml / 구성: 1개", f'"{long_spec}"')
+    result = read_products(write_csv(tmp_path / "long.csv", [*SMALL_ROWS[1:], row]))
+    assert result.quarantine.empty
+    assert result.products.set_index("product_id").loc["P1", "specifications"] == long_spec
+
+
+def test_quoted_newlines_keep_physical_line_numbers(tmp_path: Path) -> None:
+    multiline = SMALL_ROWS[0].replace("려 샴푸 500ml", '"려 샴푸\n500ml\n대용량"')
+    result = read_products(write_csv(tmp_path / "multi.csv", [multiline, "", BAD_ROWS[0]]))
+    assert result.products.set_index("product_id").loc["P1", "product_name"] == "려 샴푸\n500ml\n대용량"
+    assert result.products["line"].tolist() == [2]
+    assert result.quarantine["line"].tolist() == [6]  # lines 2-4 hold P1, line 5 is blank
+
+
+def test_directory_and_fifo_are_named_as_such(tmp_path: Path) -> None:
+    with pytest.raises(InputDataError, match="is a directory"):
+        read_products(tmp_path)
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    with pytest.raises(InputDataError, match="pipe.csv: is not a regular file"):
+        read_products(fifo)
+
+
+def test_header_only_file_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(InputDataError, match=r"header.csv: no data rows \(only a header\)"):
+        read_products(write_csv(tmp_path / "header.csv", []))

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import json
 import logging
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from assets.distillation.checkpoint import Failure, JsonlCheckpoint, run_with_checkpoint
+from assets.distillation.checkpoint import (
+    CheckpointLockedError,
+    CheckpointMismatchError,
+    Failure,
+    JsonlCheckpoint,
+    run_with_checkpoint,
+)
 
 ITEMS = [{"id": f"q{i}", "query": f"질문 {i}"} for i in range(10)]
 
@@ -118,3 +126,98 @@ def test_damaged_middle_line_is_skipped_not_fatal(tmp_path, caplog):
     with caplog.at_level(logging.WARNING):
         assert JsonlCheckpoint(path).load_done_ids() == {"a", "b"}
     assert "damaged line 2" in caplog.text
+
+
+# --------------------------------------------------------------- fingerprints, inputs and the lock
+
+FINGERPRINT = {"teacher": "extractive", "k": 3, "fusion": "weighted", "index": "abc123"}
+
+
+def _answer_all(checkpoint: JsonlCheckpoint, items=ITEMS, calls: list[str] | None = None):
+    return run_with_checkpoint(items, lambda r: r["id"], make_process([] if calls is None else calls), checkpoint)
+
+
+def test_fingerprint_is_recorded_and_a_different_one_is_refused(tmp_path):
+    path = tmp_path / "part.jsonl"
+    _answer_all(JsonlCheckpoint(path, fingerprint=FINGERPRINT))
+    assert json.loads(_lines(path)[0])["fingerprint"] == FINGERPRINT
+    same: list[str] = []
+    _answer_all(JsonlCheckpoint(path, fingerprint=dict(FINGERPRINT)), calls=same)
+    assert same == []  # same settings: everything reused
+    changed = JsonlCheckpoint(path, fingerprint={**FINGERPRINT, "k": 1})
+    with pytest.raises(
+        CheckpointMismatchError, match=r"k: 3 -> 1.*delete the file to start over \(kodistill answer: --restart\)"
+    ) as error:
+        _answer_all(changed)
+    assert str(path) in str(error.value) and len(str(error.value).splitlines()) == 1
+    assert len(_lines(path)) == 1 + len(ITEMS)  # refused before touching the file
+
+
+def test_a_mismatched_checkpoint_can_be_discarded(tmp_path, caplog):
+    path = tmp_path / "part.jsonl"
+    _answer_all(JsonlCheckpoint(path, fingerprint=FINGERPRINT))
+    calls: list[str] = []
+    with caplog.at_level(logging.WARNING):
+        _answer_all(
+            JsonlCheckpoint(path, fingerprint={**FINGERPRINT, "teacher": "hf:/m"}, on_mismatch="discard"), calls=calls
+        )
+    assert calls == [i["id"] for i in ITEMS] and "discarded (teacher: 'extractive' -> 'hf:/m')" in caplog.text
+    assert json.loads(_lines(path)[0])["fingerprint"]["teacher"] == "hf:/m"
+
+
+def test_a_file_without_header_is_refused_when_a_fingerprint_is_wanted(tmp_path):
+    path = tmp_path / "part.jsonl"
+    path.write_text('{"id": "q0", "status": "ok", "value": {"answer": "옛 답"}}\n', encoding="utf-8")
+    with pytest.raises(CheckpointMismatchError, match="no fingerprint header"):
+        JsonlCheckpoint(path, fingerprint=FINGERPRINT).check_fingerprint()
+
+
+def test_an_item_whose_input_changed_is_done_again(tmp_path):
+    checkpoint = JsonlCheckpoint(tmp_path / "part.jsonl", fingerprint=FINGERPRINT)
+    _answer_all(checkpoint)
+    changed = [dict(item, query="완전히 다른 질문") if item["id"] == "q4" else item for item in ITEMS]
+    calls: list[str] = []
+    summary = run_with_checkpoint(
+        changed, lambda r: r["id"], make_process(calls), checkpoint, item_input=lambda r: r["query"]
+    )
+    assert calls == [i["id"] for i in ITEMS]  # the default input was the whole item: hashes differ from the query's
+    calls.clear()
+    summary = run_with_checkpoint(
+        changed, lambda r: r["id"], make_process(calls), checkpoint, item_input=lambda r: r["query"]
+    )
+    assert calls == [] and summary.skipped == len(ITEMS)
+    again = [dict(item, query="세 번째 질문") if item["id"] == "q7" else item for item in changed]
+    run_with_checkpoint(again, lambda r: r["id"], make_process(calls), checkpoint, item_input=lambda r: r["query"])
+    assert calls == ["q7"]
+
+
+def test_a_later_failure_replaces_an_earlier_answer(tmp_path):
+    checkpoint = JsonlCheckpoint(tmp_path / "part.jsonl")
+    checkpoint.append([("a", {"answer": "옛 답"})])
+    checkpoint.append([], [Failure("a", "시간 초과")])
+    state = checkpoint.load()
+    assert state.done == {} and state.failed == {"a": "시간 초과"}
+
+
+def test_the_lock_is_exclusive_across_processes_and_reentrant_within_one(tmp_path):
+    path = tmp_path / "part.jsonl"
+    holder = (
+        "import sys, time; from assets.distillation.checkpoint import JsonlCheckpoint\n"
+        "with JsonlCheckpoint(sys.argv[1]).locked():\n"
+        "    print('held', flush=True); time.sleep(60)\n"
+    )
+    other = subprocess.Popen([sys.executable, "-c", holder, str(path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert other.stdout.readline().strip() == "held"
+        with pytest.raises(CheckpointLockedError, match="another run holds this checkpoint") as error:
+            _answer_all(JsonlCheckpoint(path))
+        assert str(path) in str(error.value)
+        assert not path.exists()  # nothing written, nothing recorded as failed
+    finally:
+        other.kill()
+        other.wait()
+    checkpoint = JsonlCheckpoint(path)
+    with checkpoint.locked(), JsonlCheckpoint(path).locked():  # same process and thread: re-entrant
+        summary = _answer_all(checkpoint)
+        checkpoint.remove()
+    assert summary.processed == len(ITEMS) and not path.exists()

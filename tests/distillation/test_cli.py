@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import argparse
 import json
+import subprocess
+import sys
+import threading
 from pathlib import Path
 
 import pytest
 
+from assets.distillation.checkpoint import Failure, JsonlCheckpoint, hash_input
 from orchestration.cli import main
+from orchestration.commands import answer as answer_command
+from orchestration.commands.answer import answer_fingerprint
 
 CORPUS = [
     (
@@ -97,6 +104,21 @@ def test_answer_writes_one_grounded_line_per_query(files):
     assert not files["out"].with_name("answers.jsonl.partial").exists()
 
 
+def _fingerprint(files: dict[str, Path], k: int = 3) -> dict[str, object]:
+    args = argparse.Namespace(k=k, fusion=None, max_new_tokens=256, index=None, corpus=files["corpus"], embedder="lsa")
+    return answer_fingerprint(args, "extractive")
+
+
+def _write_checkpoint(files: dict[str, Path], answered: dict[str, tuple[str, dict]], k: int = 3) -> Path:
+    """A checkpoint as a killed `answer --k k` run leaves it: {id: (question it answered, value)}."""
+    checkpoint = JsonlCheckpoint(files["out"].with_name("answers.jsonl.partial"), fingerprint=_fingerprint(files, k))
+    checkpoint.append(
+        [(i, value) for i, (_, value) in answered.items()],
+        inputs={i: hash_input(question) for i, (question, _) in answered.items()},
+    )
+    return checkpoint.path
+
+
 def test_answer_resumes_from_a_checkpoint_with_a_torn_line(files):
     partial = files["out"].with_name("answers.jsonl.partial")
     done = {
@@ -106,12 +128,9 @@ def test_answer_resumes_from_a_checkpoint_with_a_torn_line(files):
         "cited_ids": ["security#0"],
         "retrieved": [],
     }
-    partial.write_text(
-        json.dumps({"id": "q2", "status": "ok", "value": done}, ensure_ascii=False)
-        + "\n"
-        + '{"id": "q3", "status": "o',
-        encoding="utf-8",
-    )
+    _write_checkpoint(files, {"q2": (QUERIES[1][1], done)})
+    with open(partial, "ab") as handle:
+        handle.write(b'{"id": "q3", "status": "o')
     assert _answer(files, "--batch-size", "2") == 0
     rows = _read_jsonl(files["out"])
     assert [r["id"] for r in rows] == [q[0] for q in QUERIES]
@@ -155,3 +174,79 @@ def test_questions_command_is_balanced_and_tied_to_chunks(files, tmp_path, capsy
     chunk_ids = {c for c, _, _ in CORPUS}
     assert len(rows) == 12 and all(r["chunk_id"] in chunk_ids and r["question"].endswith("?") for r in rows)
     assert main(["questions", "--corpus", str(files["corpus"]), "--out", str(out), "--per-chunk", "0"]) == 2
+
+
+def _stale_answer(query_id: str) -> dict:
+    return {"id": query_id, "query": "다른 질문", "answer": "이전 실행의 답", "cited_ids": [], "retrieved": []}
+
+
+def test_answer_refuses_a_checkpoint_made_with_other_settings(files, capsys):
+    partial = _write_checkpoint(files, {"q1": (QUERIES[0][1], _stale_answer("q1"))}, k=3)
+    assert _answer(files, "--k", "1") == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and str(partial) in err
+    assert "k: 3 -> 1" in err and "--restart" in err
+    assert partial.exists() and not files["out"].exists()  # nothing touched
+    assert _answer(files, "--k", "1", "--restart") == 0
+    rows = _read_jsonl(files["out"])
+    assert len(rows) == len(QUERIES) and "7일 이내" in rows[0]["answer"]  # answered afresh with k=1
+
+
+def test_answer_redoes_a_query_whose_text_changed_under_the_same_id(files):
+    _write_checkpoint(
+        files,
+        {"q1": ("예전 질문: 환불은 언제 되나요?", _stale_answer("q1")), "q2": (QUERIES[1][1], _stale_answer("q2"))},
+    )
+    assert _answer(files) == 0
+    rows = _read_jsonl(files["out"])
+    assert "7일 이내" in rows[0]["answer"]  # q1's question changed: not reused
+    assert rows[1]["answer"] == "이전 실행의 답"  # q2's question is the same: reused
+
+
+def test_answer_fails_fast_while_another_run_holds_the_checkpoint(files, capsys):
+    partial = files["out"].with_name("answers.jsonl.partial")
+    result: list[int] = []
+    with JsonlCheckpoint(partial).locked():  # held by this thread; the run below is another thread
+        worker = threading.Thread(target=lambda: result.append(_answer(files)))
+        worker.start()
+        worker.join(timeout=120)
+    assert result == [2]
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and str(partial) in err and "another run holds this checkpoint" in err
+    assert not files["out"].exists() and not partial.exists()
+    assert _answer(files) == 0 and len(_read_jsonl(files["out"])) == len(QUERIES)
+
+
+def test_two_concurrent_answer_processes_lose_nothing(files):
+    many = [{"id": f"m{n}-{i}", "query": q} for n in range(8) for i, q, _ in QUERIES]
+    _write_jsonl(files["queries"], many)
+    command = [sys.executable, "-m", "orchestration.cli", "answer", "--corpus", str(files["corpus"])]
+    command += ["--queries", str(files["queries"]), "--out", str(files["out"]), "--no-progress", "--batch-size", "1"]
+    runs = [subprocess.Popen(command, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outcomes = [(run.wait(timeout=300), run.stderr.read()) for run in runs]
+    codes = sorted(code for code, _ in outcomes)
+    assert codes in ([0, 0], [0, 2]), outcomes
+    assert all("another run holds this checkpoint" in err for code, err in outcomes if code == 2)
+    rows = _read_jsonl(files["out"])
+    assert [r["id"] for r in rows] == [q["id"] for q in many]  # every answer, once, in order
+
+
+def test_answer_exits_1_and_says_how_many_are_unanswered(files, capsys, monkeypatch):
+    real = answer_command._answerer
+
+    def failing_answerer(retriever, backend, args):
+        answerer = real(retriever, backend, args)
+        return lambda batch: [
+            Failure(q["id"], "모델 출력 없음") if q["id"] == "q3" else answerer([q])[0] for q in batch
+        ]
+
+    monkeypatch.setattr(answer_command, "_answerer", failing_answerer)
+    assert _answer(files) == 1
+    err = capsys.readouterr().err
+    assert "1 of 5 queries unanswered" in err
+    partial = files["out"].with_name("answers.jsonl.partial")
+    assert partial.exists() and [r["id"] for r in _read_jsonl(files["out"])] == ["q1", "q2", "q4", "q5"]
+    monkeypatch.setattr(answer_command, "_answerer", real)
+    assert _answer(files) == 0
+    assert '"new": 1' in capsys.readouterr().err  # only q3 was answered again
+    assert len(_read_jsonl(files["out"])) == 5 and not partial.exists()

@@ -1,23 +1,27 @@
-"""synthetic_questions and teacher_answers materialized for two document partitions, checks asserted;
-a teacher run killed mid-partition resumes from its checkpoint without duplicates."""
+"""synthetic_questions and teacher_answers over a range of document partitions in one step, checks
+asserted per document; resources swapped by fakes; a killed teacher run resumes from its checkpoint;
+the hf backend through the resources on a tiny local model."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import dagster as dg
 import pandas as pd
 import pytest
 
-from assets.distillation.checkpoint import JsonlCheckpoint
+from assets.distillation.checkpoint import JsonlCheckpoint, hash_input
 from assets.distillation.questions import QUESTION_TYPES
 from assets.distillation.teacher import BatchAnswerer
-from orchestration.definitions import defs
-from orchestration.demo import Stage, run_stages
-from orchestration.partitions import sync_document_partitions
+from resources.llm.base import GenerationParams, GenerationRequest
 from resources.llm.extractive import ExtractiveTeacher
-from resources.retrieval.hybrid import HybridRetriever
+from resources.llm_resources import QuestionGeneratorResource, TeacherResource
+from resources.retriever_resource import RetrieverStore
 from tests.conftest import copy_small_data
+from tests.pipeline import checks_of, materialize_folder, run_assets
+
+KNOWLEDGE = ["documents", "chunks", "bm25_index", "dense_index"]
 
 
 @pytest.fixture
@@ -29,34 +33,26 @@ def two_documents(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def _keys(root: Path):
-    return lambda instance: sync_document_partitions(instance, root / "data" / "raw_docs")
+def _stored(root: Path, asset: str, key: str) -> pd.DataFrame:
+    return pd.read_parquet(root / "artifacts" / "assets" / asset / f"{key}.parquet")
 
 
-def _answers(root: Path, key: str) -> pd.DataFrame:
-    return pd.read_parquet(root / "artifacts" / "assets" / "teacher_answers" / f"{key}.parquet")
-
-
-def test_two_partitions_with_checks(two_documents: Path) -> None:
-    lines: list[str] = []
-    stages = [
-        Stage("documents_job", _keys(two_documents)),
-        Stage("knowledge_job"),
-        Stage("distillation_job", _keys(two_documents)),
-    ]
+def test_two_partitions_in_one_step_with_checks(two_documents: Path) -> None:
     with dg.DagsterInstance.ephemeral() as instance:
-        results = run_stages(defs, stages, instance, lines.append)
+        result = materialize_folder(instance, two_documents)
         keys = instance.get_dynamic_partitions("documents")
-    distillation = [r for r in results if r.job_name == "distillation_job"]
-    assert len(distillation) == 2 and all(r.success for r in distillation), lines
-    for result in distillation:
-        assert result.checks == {
-            "synthetic_questions:questions_balanced_and_unique": True,
-            "teacher_answers:answers_present_grounded_and_rarely_failed": True,
-        }
+    assert result.success
+    checks = checks_of(result)
+    assert checks["synthetic_questions:questions_balanced_and_unique"]
+    assert checks["teacher_answers:answers_present_grounded_and_rarely_failed"]
+    evaluation = next(e for e in result.get_asset_check_evaluations() if e.check_name.startswith("answers"))
+    assert evaluation.metadata["documents_checked"].value == 2
+    assert evaluation.description == "passed for all 2 document(s)"
     for key in keys:
-        questions = pd.read_parquet(two_documents / "artifacts" / "assets" / "synthetic_questions" / f"{key}.parquet")
-        answers = _answers(two_documents, key)
+        questions, answers = (
+            _stored(two_documents, "synthetic_questions", key),
+            _stored(two_documents, "teacher_answers", key),
+        )
         assert set(questions["qtype"]) == set(QUESTION_TYPES)
         assert (questions["doc_id"] == key).all() and questions["question"].is_unique
         assert answers["question_id"].tolist() == questions["question_id"].tolist()
@@ -64,60 +60,100 @@ def test_two_partitions_with_checks(two_documents: Path) -> None:
         assert all(len(cited) >= 1 for cited in answers["cited_ids"])
 
 
-def test_killed_run_resumes_from_checkpoint(two_documents: Path) -> None:
-    lines: list[str] = []
+class _EchoBackend:
+    """A fake teacher: answers with the question, citing the first context (never grounded)."""
+
+    name = "echo"
+
+    def generate(self, requests: Sequence[GenerationRequest], params: GenerationParams | None = None) -> list[str]:
+        return [f"메아리: {r.question}\n[출처: {r.contexts[0][0]}]" for r in requests]
+
+    def format_chat(self, messages: Sequence[dict[str, str]]) -> str:
+        return "\n".join(m["content"] for m in messages)
+
+
+class FakeTeacher(TeacherResource):
+    """The teacher resource with its backend replaced by `_EchoBackend`."""
+
+    def get(self, tokenizer: object = None) -> _EchoBackend:
+        return _EchoBackend()
+
+
+def test_a_fake_teacher_resource_answers_and_the_check_names_the_documents(two_documents: Path) -> None:
     with dg.DagsterInstance.ephemeral() as instance:
-        run_stages(defs, [Stage("documents_job", _keys(two_documents)), Stage("knowledge_job")], instance, lines.append)
+        assert materialize_folder(instance, two_documents, assets=[*KNOWLEDGE, "synthetic_questions"]).success
+        keys = instance.get_dynamic_partitions("documents")
+        result = run_assets(instance, assets=["teacher_answers"], resources={"teacher": FakeTeacher()})
+    answers = _stored(two_documents, "teacher_answers", keys[0])
+    assert answers["answer"].str.startswith("메아리: ").all() and (answers["teacher"] == "echo").all()
+    evaluation = result.get_asset_check_evaluations()[0]
+    assert not evaluation.passed  # echoed questions are not sentences of the contexts
+    assert evaluation.description == f"failed for {', '.join(sorted(keys))}"
+    assert set(evaluation.metadata["documents_failing"].value) == set(keys)
+
+
+def test_killed_run_resumes_from_checkpoint(two_documents: Path) -> None:
+    with dg.DagsterInstance.ephemeral() as instance:
+        assert materialize_folder(instance, two_documents, assets=[*KNOWLEDGE, "synthetic_questions"]).success
         key = instance.get_dynamic_partitions("documents")[0]
-        job = defs.resolve_job_def("distillation_job")
-        questions_only = job.get_subset(asset_selection={dg.AssetKey("synthetic_questions")})
-        assert questions_only.execute_in_process(instance=instance, partition_key=key).success
-        questions = pd.read_parquet(two_documents / "artifacts" / "assets" / "synthetic_questions" / f"{key}.parquet")
+        questions = _stored(two_documents, "synthetic_questions", key)
         # A previous run answered the first three questions, then died while writing the fourth.
-        retriever = HybridRetriever.load(two_documents / "artifacts" / "knowledge" / "retriever")
+        store = RetrieverStore()
         first = [{"id": q.question_id, "query": q.question} for q in questions.head(3).itertuples()]
-        done = BatchAnswerer(retriever, ExtractiveTeacher())(first)
-        checkpoint_path = two_documents / "artifacts" / "distillation" / "teacher_answers" / f"{key}.partial.jsonl"
-        JsonlCheckpoint(checkpoint_path).append([(row["id"], row) for row in done])
-        with checkpoint_path.open("a", encoding="utf-8") as handle:
+        done = BatchAnswerer(store.load(), ExtractiveTeacher())(first)
+        path = two_documents / "artifacts" / "distillation" / "teacher_answers" / f"{key}.partial.jsonl"
+        fingerprint = {
+            "teacher": "extractive",
+            "k": 3,
+            "fusion": "weighted",
+            "max_new_tokens": 256,
+            "index": store.fingerprint(),
+        }
+        inputs = {row["id"]: hash_input(row["query"]) for row in first}
+        JsonlCheckpoint(path, fingerprint=fingerprint).append([(row["id"], row) for row in done], inputs=inputs)
+        with path.open("a", encoding="utf-8") as handle:
             handle.write('{"id": "torn-line", "status": "ok", "val')
-        answers_only = job.get_subset(asset_selection={dg.AssetKey("teacher_answers")})
-        result = answers_only.execute_in_process(instance=instance, partition_key=key)
+        result = run_assets(instance, assets=["teacher_answers"], partition_keys=[key])
     assert result.success
     metadata = result.asset_materializations_for_node("teacher_answers")[0].metadata
     assert metadata["resumed_from_checkpoint"].value == 3
-    answers = _answers(two_documents, key)
+    answers = _stored(two_documents, "teacher_answers", key)
     assert answers["question_id"].tolist() == questions["question_id"].tolist()  # nothing lost, nothing twice
     assert answers.head(3)["answer"].tolist() == [row["answer"] for row in done]
-    assert not checkpoint_path.exists()  # consolidated into the asset, checkpoint removed
+    assert not path.exists()  # consolidated into the asset, checkpoint removed
 
 
 def test_hf_question_generator_and_teacher_on_the_tiny_model(two_documents: Path, tiny_model_dir: Path) -> None:
-    """The same assets with a local HF model as question writer and teacher (real loading and generation).
+    """The same assets with a local HF model as question writer and teacher, configured as resources.
 
     The tiny model is randomly initialised: its questions are unusable, so every slot falls back to
     the template of the same type, and its answers are gibberish, which the groundedness check must fail."""
-    with dg.DagsterInstance.ephemeral() as instance:
-        run_stages(
-            defs, [Stage("documents_job", _keys(two_documents)), Stage("knowledge_job")], instance, lambda line: None
-        )
-        key = instance.get_dynamic_partitions("documents")[0]
-        spec = f"hf:{tiny_model_dir}"
-        run_config = {
-            "ops": {
-                "synthetic_questions": {"config": {"generator": spec, "per_chunk": 1}},
-                "teacher_answers": {"config": {"teacher": spec, "max_new_tokens": 12, "batch_size": 8}},
-            }
+    resources = {
+        "question_generator": QuestionGeneratorResource(kind="hf", model_path=str(tiny_model_dir)),
+        "teacher": TeacherResource(kind="hf", model_path=str(tiny_model_dir)),
+    }
+    run_config = {
+        "ops": {
+            "synthetic_questions": {"config": {"per_chunk": 1}},
+            "teacher_answers": {"config": {"max_new_tokens": 12, "batch_size": 8}},
         }
-        result = defs.resolve_job_def("distillation_job").execute_in_process(
-            instance=instance, partition_key=key, run_config=run_config, raise_on_error=False
+    }
+    with dg.DagsterInstance.ephemeral() as instance:
+        assert materialize_folder(instance, two_documents, assets=KNOWLEDGE).success
+        key = instance.get_dynamic_partitions("documents")[0]
+        result = run_assets(
+            instance,
+            assets=["synthetic_questions", "teacher_answers"],
+            partition_keys=[key],
+            resources=resources,
+            run_config=run_config,
         )
     assert result.success
     questions_meta = result.asset_materializations_for_node("synthetic_questions")[0].metadata
-    assert questions_meta["generator"].value == spec
+    assert questions_meta["question_writer"].value == f"hf:{tiny_model_dir}"
     assert questions_meta["by_source"].value == {"template": questions_meta["questions"].value}
-    answers = _answers(two_documents, key)
-    assert (answers["teacher"] == spec).all() and (answers["status"] == "answered").all()
+    answers = _stored(two_documents, "teacher_answers", key)
+    assert (answers["teacher"] == f"hf:{tiny_model_dir}").all() and (answers["status"] == "answered").all()
     assert (answers["groundedness"] < 0.5).all()  # morpheme-overlap precision of gibberish
     checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
     assert checks == {"questions_balanced_and_unique": True, "answers_present_grounded_and_rarely_failed": False}

@@ -9,7 +9,6 @@ from assets.distillation.grounding import (
     generative_groundedness,
     groundedness,
     method_for_backend,
-    summarise,
 )
 from resources.errors import InputDataError
 from resources.llm.base import (
@@ -113,8 +112,6 @@ def test_generative_groundedness_is_morpheme_precision(tokenizer):
     wrong_id = groundedness("7일 이내", ("nope#1",), contexts, tokenizer, method="generative")
     assert wrong_id.invalid_citations == ("nope#1",) and wrong_id.score == 0.0
     assert method_for_backend("extractive") == "extractive" and method_for_backend("hf:/m") == "generative"
-    summary = summarise([faithful, invented])
-    assert summary["count"] == 2 and summary["share_at_threshold"] == 0.5
 
 
 def test_extractive_groundedness_flags_paraphrase(tokenizer):

@@ -14,7 +14,6 @@ from assets.distillation.questions import (
     QuestionDeduplicator,
     SyntheticQuestion,
     clean_question,
-    deduplicate_questions,
     generate_questions,
     generate_with_backend,
     josa,
@@ -136,9 +135,10 @@ def test_near_duplicates_by_morpheme_jaccard_keep_the_first(tokenizer):
         q(2, "반품 처리 절차는 보통 어떤 단계로 진행되나요?"),
         q(3, "환불은 언제까지 완료해야 하나요?"),
     ]
-    kept = deduplicate_questions(questions, tokenizer, threshold=0.8)
-    assert [k.question_id for k in kept] == ["q1", "q3"]
-    assert len(deduplicate_questions(questions, tokenizer, threshold=1.0)) == 3
+    dedup = QuestionDeduplicator(tokenizer, threshold=0.8)
+    assert [k.question_id for k in questions if dedup.add(k.question)] == ["q1", "q3"]
+    exact_only = QuestionDeduplicator(tokenizer, threshold=1.0)
+    assert sum(exact_only.add(k.question) for k in questions) == 3
 
 
 def test_clean_question_takes_the_first_usable_line():

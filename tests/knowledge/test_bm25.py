@@ -111,3 +111,14 @@ def test_generated_questions_find_their_document(retrieval_corpus, retrieval_cor
     positions, _ = index.search_batch(retrieval_tokenizer.morphemes_batch(retrieval_corpus.questions), 10)
     found = [retrieval_corpus.ids.index(answer) in row for answer, row in zip(retrieval_corpus.answers, positions)]
     assert np.mean(found) >= 0.8
+
+
+def test_smoothed_idf_is_never_negative_and_is_saved(tmp_path: Path):
+    corpus = [["공통", "가"], ["공통", "나"], ["공통"]]
+    index = BM25Index.build(corpus, idf_variant="smoothed")
+    assert (index.idf > 0).all()
+    assert index.idf[index.vocabulary["공통"]] == pytest.approx(np.log(1 + 0.5 / 3.5))
+    index.save(tmp_path)
+    assert BM25Index.load(tmp_path).idf_variant == "smoothed"
+    with pytest.raises(ValueError, match="idf variant"):
+        BM25Index.build(corpus, idf_variant="bm25+")

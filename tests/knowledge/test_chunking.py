@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from pathlib import Path
 
 import pytest
 
-from assets.knowledge.chunking import Chunk, chunk_document, deduplicate_chunks
+from assets.knowledge.chunking import MAX_WINDOW_CHARS, Chunk, chunk_document, deduplicate_chunks, paragraph_windows
 from resources.korean import KoreanTokenizer
 from resources.paths import shared_dir
 
@@ -228,3 +229,69 @@ def test_korquad_contexts_respect_budget(tokenizer: KoreanTokenizer) -> None:
         text = "\n\n".join(paragraph["context"] for paragraph in article["paragraphs"])
         chunks = chunk_document(f"korquad-{index}", text, tokenizer, max_tokens=128, overlap_tokens=24)
         check_chunks(chunks, text, f"korquad-{index}", tokenizer, 128)
+
+
+# ------------------------------------------------------------------------- one huge paragraph
+
+
+def _single_paragraph(n_chars: int) -> str:
+    """Lines of the shipped markdown documents joined by spaces (no newline), repeated to `n_chars`."""
+    root = Path(__file__).resolve().parents[2] / "data" / "raw_docs"
+    lines = [
+        line.strip(" #->*|")
+        for path in sorted(root.glob("*.md"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+    ]
+    base = " ".join(line for line in lines if len(line) > 10)
+    return (base + " ") * (n_chars // (len(base) + 1)) + base[: n_chars % (len(base) + 1)]
+
+
+def test_paragraph_windows_are_bounded_cut_at_natural_breaks_and_lose_nothing() -> None:
+    text = "첫 문장이다. 둘째 문장이다! 셋째 문장인가? " * 40 + "공백없는긴단어" * 60 + "\n마지막 줄이다."
+    windows = paragraph_windows(text, 0, len(text), max_chars=100)
+    assert all(0 < end - start <= 100 for start, end in windows)
+    assert all(text[start:end] == text[start:end].strip() for start, end in windows)
+    joined = "".join(text[s:e] for s, e in windows)
+    assert joined.replace(" ", "").replace("\n", "") == text.replace(" ", "").replace("\n", "")
+    prose = [text[s:e] for s, e in windows if e <= text.index("공백없는")]
+    assert all(window[-1] in ".!?" for window in prose[:-1])  # prose is cut after sentence punctuation
+    assert paragraph_windows("  짧은 문단.  ", 0, 10) == [(2, 8)]  # under the limit: the stripped span itself
+    with pytest.raises(ValueError, match="max_chars"):
+        paragraph_windows(text, 0, len(text), max_chars=1)
+
+
+def test_a_huge_paragraph_is_split_in_bounded_windows_quickly(tokenizer: KoreanTokenizer, monkeypatch) -> None:
+    text = _single_paragraph(300_000)
+    assert "\n" not in text and len(text) == 300_000
+    lengths: list[int] = []
+    real = tokenizer.split_sentences
+
+    def recording(part: str):
+        lengths.append(len(part))
+        return real(part)
+
+    monkeypatch.setattr(tokenizer, "split_sentences", recording)
+    started = time.perf_counter()
+    chunks = chunk_document("big-txt", text, tokenizer)
+    elapsed = time.perf_counter() - started
+    assert max(lengths) <= MAX_WINDOW_CHARS  # Kiwi never sees more than one window at a time
+    assert elapsed < 240, f"chunking 300k characters took {elapsed:.0f}s"  # generous: about 15 s on 2 cores
+    check_chunks(chunks, text, "big-txt", tokenizer, 256)
+
+
+@pytest.mark.parametrize(("max_tokens", "overlap_tokens"), [(64, 16), (32, 0), (256, 48)])
+def test_long_paragraphs_between_short_ones_keep_every_guarantee(
+    tokenizer: KoreanTokenizer, max_tokens: int, overlap_tokens: int
+) -> None:
+    prose = _single_paragraph(MAX_WINDOW_CHARS + 1_500)
+    no_breaks = "결제보안규정" * ((MAX_WINDOW_CHARS + 600) // 6)  # no space, no punctuation at all
+    text = f"{PARAGRAPH}\n\n{no_breaks}\n\n{prose}\n\n{PARAGRAPH}"
+    chunks = chunk_document("mixed-txt", text, tokenizer, max_tokens, overlap_tokens)
+    check_chunks(chunks, text, "mixed-txt", tokenizer, max_tokens)
+    inside = [c for c in chunks if text.index(prose) <= c.char_start and c.char_end <= text.index(prose) + len(prose)]
+    assert len(inside) > 5
+    shared = [text[b.char_start : a.char_end] for a, b in zip(inside, inside[1:]) if b.char_start < a.char_end]
+    if overlap_tokens == 0:
+        assert shared == []
+    else:  # trailing whole sentences of the previous chunk, within the overlap budget (up to Kiwi's recount)
+        assert shared and all(tokenizer.count_tokens(part) <= overlap_tokens + 2 for part in shared)

@@ -1,4 +1,5 @@
-"""Tests of the raw documents sensor: partitions follow the folder, runs follow content changes."""
+"""Tests of the raw documents sensor: partitions follow the folder (new ones are left to automation),
+runs follow content changes, and a removal runs the removal job."""
 
 from __future__ import annotations
 
@@ -34,6 +35,11 @@ PARTITIONS = DynamicPartitionsDefinition(name="test_documents")
 @asset(partitions_def=PARTITIONS)
 def documents() -> None:
     """Stand-in for the real partitioned `documents` asset."""
+
+
+@asset(deps=[documents])
+def chunks() -> None:
+    """Stand-in for the unpartitioned asset a removal must refresh."""
 
 
 @pytest.fixture
@@ -109,17 +115,20 @@ def test_plan_reconciles_with_existing_partitions() -> None:
 
 
 def test_revisions_make_reverted_content_run_again() -> None:
-    cursor = DocumentCursor()
-    keys = []
-    for content in ["A" * 64, "B" * 64, "A" * 64, "B" * 64]:
+    first = plan_document_updates(DocumentCursor(), {"doc": "A" * 64}, existing_partitions=[])
+    assert first.add_partitions == ["doc"] and first.run_keys == {}  # new: materialized by automation
+    cursor, keys = first.cursor, []
+    for content in ["B" * 64, "A" * 64, "B" * 64]:
         plan = plan_document_updates(cursor, {"doc": content}, existing_partitions=["doc"])
         keys.append(plan.run_keys["doc"])
         cursor = plan.cursor
-    assert keys[0] == run_key_for("doc", "A" * 64) == "doc:" + "A" * 16
-    assert len(set(keys)) == 4
+    assert keys[0] == run_key_for("doc", "B" * 64, 1) == "doc:" + "B" * 16 + ":r1"
+    assert len(set(keys)) == 3
     gone = plan_document_updates(cursor, {}, existing_partitions=["doc"])
     back = plan_document_updates(gone.cursor, {"doc": "A" * 64}, existing_partitions=[])
-    assert back.run_keys["doc"] not in keys
+    assert back.add_partitions == ["doc"] and back.run_keys == {}
+    changed = plan_document_updates(back.cursor, {"doc": "B" * 64}, existing_partitions=["doc"])
+    assert changed.run_keys["doc"] not in keys
 
 
 def test_cursor_round_trip() -> None:
@@ -136,15 +145,12 @@ def test_cursor_round_trip() -> None:
 # ---------------------------------------------------------------------------------- sensor
 
 
-def test_new_files_add_partitions_and_request_runs(raw_docs: Path, instance: DagsterInstance) -> None:
+def test_new_files_add_partitions_left_to_automation(raw_docs: Path, instance: DagsterInstance) -> None:
     result = tick(make_sensor(raw_docs), instance, cursor=None)
     expected = ["faq-txt", "payment_security_regulation-md"]
     assert requests_of(result, AddDynamicPartitionsRequest) == expected
-    assert sorted(r.partition_key for r in result.run_requests) == expected
-    for request in result.run_requests:
-        path = next(raw_docs.glob(f"{request.partition_key.rsplit('-', 1)[0]}.*"))
-        assert request.run_key == run_key_for(request.partition_key, fingerprint(path))
-        assert request.tags["kodistill/document_change"] == "new"
+    assert not result.run_requests
+    assert "added 2 partition(s), materialized by automation" in result.skip_reason.skip_message
     assert fingerprints_in(result.cursor) == {key: fingerprint(p) for key, p in scan_documents(raw_docs).found.items()}
     assert sorted(instance.get_dynamic_partitions("test_documents")) == expected
 
@@ -155,7 +161,7 @@ def test_unchanged_files_request_nothing(raw_docs: Path, instance: DagsterInstan
     second = tick(sensor, instance, cursor=first.cursor)
     assert not second.run_requests
     assert not second.dynamic_partitions_requests
-    assert second.skip_reason is not None and "No new or changed" in second.skip_reason.skip_message
+    assert second.skip_reason is not None and "No changed documents" in second.skip_reason.skip_message
     assert second.cursor == first.cursor
 
 
@@ -165,7 +171,7 @@ def test_changed_file_gets_a_new_run_key(raw_docs: Path, instance: DagsterInstan
     (raw_docs / "faq.txt").write_text("자주 묻는 질문 (개정판)", encoding="utf-8")
     second = tick(sensor, instance, cursor=first.cursor)
     assert [r.partition_key for r in second.run_requests] == ["faq-txt"]
-    old_key = next(r.run_key for r in first.run_requests if r.partition_key == "faq-txt")
+    old_key = run_key_for("faq-txt", fingerprints_in(first.cursor)["faq-txt"])
     assert second.run_requests[0].run_key != old_key
     assert second.run_requests[0].tags["kodistill/document_change"] == "changed"
     assert not second.dynamic_partitions_requests
@@ -188,6 +194,38 @@ def test_removed_file_deletes_its_partition_without_runs(raw_docs: Path, instanc
     assert instance.get_dynamic_partitions("test_documents") == ["payment_security_regulation-md"]
 
 
+def test_removed_files_run_the_removal_job_once(raw_docs: Path, instance: DagsterInstance) -> None:
+    documents_job = define_asset_job("documents_job", selection=[documents], partitions_def=PARTITIONS)
+    removal = define_asset_job("knowledge_job", selection=[chunks])
+    sensor = build_document_sensor(
+        PARTITIONS,
+        job=documents_job,
+        removal_job=removal,
+        raw_docs_dir=str(raw_docs),
+        scan_documents=scan_documents,
+        fingerprint=fingerprint,
+    )
+    first = tick(sensor, instance, cursor=None)
+    (raw_docs / "faq.txt").unlink()
+    second = tick(sensor, instance, cursor=first.cursor)
+    (request,) = second.run_requests
+    assert request.job_name == "knowledge_job" and request.partition_key is None
+    assert request.run_key.startswith("removed:") and request.tags["kodistill/document_removed"] == "faq-txt"
+    (raw_docs / "payment_security_regulation.md").write_text("# 결제 보안 규정\n개정 본문", encoding="utf-8")
+    third = tick(sensor, instance, cursor=second.cursor)
+    assert [(r.job_name, r.partition_key) for r in third.run_requests] == [
+        ("documents_job", "payment_security_regulation-md")
+    ]
+    with pytest.raises(ValueError, match="removal_job needs job"):
+        build_document_sensor(
+            PARTITIONS,
+            asset_selection=[AssetKey("documents")],
+            removal_job=removal,
+            scan_documents=scan_documents,
+            fingerprint=fingerprint,
+        )
+
+
 def test_existing_partitions_with_cursor_are_not_requested_again(raw_docs: Path, instance: DagsterInstance) -> None:
     current = {key: fingerprint(path) for key, path in scan_documents(raw_docs).found.items()}
     instance.add_dynamic_partitions("test_documents", sorted(current))
@@ -195,12 +233,11 @@ def test_existing_partitions_with_cursor_are_not_requested_again(raw_docs: Path,
     assert not result.run_requests and not result.dynamic_partitions_requests
 
 
-def test_existing_partitions_without_cursor_reuse_run_keys(raw_docs: Path, instance: DagsterInstance) -> None:
+def test_existing_partitions_without_cursor_rerun_nothing(raw_docs: Path, instance: DagsterInstance) -> None:
     sensor = make_sensor(raw_docs)
-    first = tick(sensor, instance, cursor=None)
-    again = tick(sensor, instance, cursor=None)  # cursor lost: same content -> same run keys
-    assert not again.dynamic_partitions_requests
-    assert sorted(r.run_key for r in again.run_requests) == sorted(r.run_key for r in first.run_requests)
+    tick(sensor, instance, cursor=None)
+    again = tick(sensor, instance, cursor=None)  # cursor lost (or a fresh daemon over a materialized folder)
+    assert not again.dynamic_partitions_requests and not again.run_requests
 
 
 def test_unsupported_files_are_logged_not_fatal(raw_docs: Path, instance: DagsterInstance, capfd) -> None:
@@ -208,7 +245,7 @@ def test_unsupported_files_are_logged_not_fatal(raw_docs: Path, instance: Dagste
     (raw_docs / ".DS_Store").write_bytes(b"\x00")
     result = tick(make_sensor(raw_docs), instance, cursor=None)
     assert "slides-pptx" not in requests_of(result, AddDynamicPartitionsRequest)
-    assert len(result.run_requests) == 2
+    assert len(requests_of(result, AddDynamicPartitionsRequest)) == 2
     logged = capfd.readouterr().err
     assert "slides.pptx" in logged and "unsupported extension" in logged
     assert ".DS_Store" not in logged
@@ -224,14 +261,14 @@ def test_missing_folder_skips_and_keeps_cursor(tmp_path: Path, instance: Dagster
 
 def test_malformed_cursor_treats_everything_as_new(raw_docs: Path, instance: DagsterInstance) -> None:
     result = tick(make_sensor(raw_docs), instance, cursor="{not json")
-    assert len(result.run_requests) == 2
+    assert len(requests_of(result, AddDynamicPartitionsRequest)) == 2 and not result.run_requests
 
 
 def test_default_folder_follows_data_dir_env(raw_docs: Path, instance: DagsterInstance, monkeypatch) -> None:
     sensor = make_sensor(None)
     monkeypatch.setenv("KODISTILL_DATA_DIR", str(raw_docs.parent))
     result = tick(sensor, instance, cursor=None)
-    assert len(result.run_requests) == 2
+    assert len(requests_of(result, AddDynamicPartitionsRequest)) == 2
 
 
 def test_job_target_and_argument_checks(raw_docs: Path, instance: DagsterInstance) -> None:
@@ -240,7 +277,7 @@ def test_job_target_and_argument_checks(raw_docs: Path, instance: DagsterInstanc
         PARTITIONS, job=job, raw_docs_dir=str(raw_docs), scan_documents=scan_documents, fingerprint=fingerprint
     )
     assert sensor.name == "raw_documents_sensor" and sensor.minimum_interval_seconds == 30
-    assert len(tick(sensor, instance, cursor=None).run_requests) == 2
+    assert len(requests_of(tick(sensor, instance, cursor=None), AddDynamicPartitionsRequest)) == 2
     with pytest.raises(ValueError, match="exactly one"):
         build_document_sensor(PARTITIONS, scan_documents=scan_documents, fingerprint=fingerprint)
     with pytest.raises(ValueError, match="name"):
@@ -262,12 +299,51 @@ def test_sensor_in_definitions_resolves_run_requests(raw_docs: Path) -> None:
     sensor = make_sensor(raw_docs, name="docs_sensor")
     defs = Definitions(assets=[documents], sensors=[sensor])
     with instance_for_test() as instance:
+        first = tick(sensor, instance, cursor=None)
+        for path in raw_docs.iterdir():
+            path.write_text(path.read_text(encoding="utf-8") + " (개정)", encoding="utf-8")
         context = build_sensor_context(
-            instance=instance, instance_ref=instance.get_ref(), cursor=None, definitions=defs
+            instance=instance, instance_ref=instance.get_ref(), cursor=first.cursor, definitions=defs
         )
         result = sensor.evaluate_tick(context)
-        assert instance.get_dynamic_partitions("test_documents") == []  # the daemon applies the adds
     assert sorted(r.partition_key for r in result.run_requests) == ["faq-txt", "payment_security_regulation-md"]
     assert all(r.asset_selection == [AssetKey("documents")] for r in result.run_requests)
     assert all(r.tags["dagster/partition"] == r.partition_key for r in result.run_requests)
     assert json.loads(result.cursor)
+
+
+def test_unsafe_ids_are_never_added_and_unsafe_partitions_are_deleted(
+    raw_docs: Path, instance: DagsterInstance, capfd
+) -> None:
+    traversal = "../../../../../tmp/x"
+    instance.add_dynamic_partitions("test_documents", [traversal])  # added by hand
+
+    def scanner(folder: Path):
+        scan = scan_documents(folder)
+        scan.found[traversal] = folder / "faq.txt"  # a scanner bug must not reach the instance
+        return scan
+
+    sensor = build_document_sensor(
+        PARTITIONS,
+        asset_selection=[AssetKey("documents")],
+        raw_docs_dir=str(raw_docs),
+        scan_documents=scanner,
+        fingerprint=fingerprint,
+    )
+    result = tick(sensor, instance, cursor=None)
+    assert traversal not in requests_of(result, AddDynamicPartitionsRequest)
+    assert requests_of(result, DeleteDynamicPartitionsRequest) == [traversal]
+    assert sorted(instance.get_dynamic_partitions("test_documents")) == ["faq-txt", "payment_security_regulation-md"]
+    assert traversal not in fingerprints_in(result.cursor)
+    assert all(r.partition_key != traversal for r in result.run_requests)
+    assert "only letters, digits" in capfd.readouterr().err
+
+
+def test_symlink_problems_are_logged(raw_docs: Path, instance: DagsterInstance, tmp_path: Path, capfd) -> None:
+    (tmp_path / "secret.txt").write_text("외부 문서", encoding="utf-8")
+    (raw_docs / "outside.txt").symlink_to(tmp_path / "secret.txt")
+    (raw_docs / "loop.md").symlink_to(raw_docs / "loop.md")
+    result = tick(make_sensor(raw_docs), instance, cursor=None)
+    assert len(requests_of(result, AddDynamicPartitionsRequest)) == 2
+    logged = capfd.readouterr().err
+    assert "outside.txt: symlink points outside raw_docs" in logged and "loop.md: symlink loop" in logged

@@ -15,7 +15,9 @@ from assets.knowledge.documents import (
     MAX_ID_LENGTH,
     BinaryDocumentError,
     DocumentError,
+    DocumentTooLargeError,
     EmptyDocumentError,
+    ExternalSymlinkError,
     UnreadableDocumentError,
     UnsupportedDocumentError,
     document_id_for,
@@ -387,3 +389,65 @@ def test_shipped_sample_documents_read() -> None:
 def test_bom_constants_are_detected(tmp_path: Path) -> None:
     record = read_document(write(tmp_path, "bom.md", codecs.BOM_UTF8 + "# 제목\n본문".encode()), tmp_path)
     assert (record.title, record.text, record.encoding) == ("제목", "제목\n본문", "utf-8-sig")
+
+
+# -------------------------------------------------------------------------------- symlinks and size
+
+
+@pytest.fixture
+def linked_docs(tmp_path: Path) -> Path:
+    """raw_docs with a real file, a looping pair, a broken link, a folder link, an inside and an outside link."""
+    root = tmp_path / "raw_docs"
+    (root / "sub").mkdir(parents=True)
+    (root / "real.md").write_text(f"# 진짜\n{KOREAN}", encoding="utf-8")
+    (root / "sub" / "inner.txt").write_text(KOREAN, encoding="utf-8")
+    outside = tmp_path / "secret.txt"
+    outside.write_text("외부 비밀 문서", encoding="utf-8")
+    (root / "loop_a.md").symlink_to(root / "loop_b.md")
+    (root / "loop_b.md").symlink_to(root / "loop_a.md")
+    (root / "self.txt").symlink_to(root / "self.txt")
+    (root / "broken.txt").symlink_to(root / "missing.txt")
+    (root / "folder_link").symlink_to(root / "sub")
+    (root / "outside.txt").symlink_to(outside)
+    return root
+
+
+def test_scan_lists_looping_broken_folder_and_outside_symlinks_as_problems(linked_docs: Path) -> None:
+    scan = scan_documents(linked_docs)
+    assert sorted(scan.found) == ["real-md", "sub__inner-txt"]
+    problems = dict(scan.problems)
+    assert set(problems) == {"loop_a.md", "loop_b.md", "self.txt", "broken.txt", "folder_link", "outside.txt"}
+    assert all("symlink loop" in problems[name] for name in ("loop_a.md", "loop_b.md", "self.txt"))
+    assert "broken symlink" in problems["broken.txt"] and "missing.txt" in problems["broken.txt"]
+    assert "symlink to a folder" in problems["folder_link"]
+    assert problems["outside.txt"].startswith("symlink points outside raw_docs")
+
+
+def test_outside_symlinks_are_read_only_when_allowed(linked_docs: Path) -> None:
+    scan = scan_documents(linked_docs, follow_external_symlinks=True)
+    assert "outside-txt" in scan.found and "outside.txt" not in dict(scan.problems)
+    with pytest.raises(ExternalSymlinkError, match="outside.txt: symlink points outside raw_docs"):
+        read_document(linked_docs / "outside.txt", linked_docs)
+    record = read_document(linked_docs / "outside.txt", linked_docs, follow_external_symlinks=True)
+    assert record.text == "외부 비밀 문서" and record.doc_id == "outside-txt"
+
+
+def test_a_symlink_inside_the_folder_is_still_read(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(KOREAN, encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.txt").symlink_to(tmp_path / "a.txt")
+    assert read_document(tmp_path / "sub" / "b.txt", tmp_path).text == KOREAN
+
+
+def test_documents_over_the_size_limit_are_refused_with_the_reason(tmp_path: Path) -> None:
+    path = tmp_path / "big.txt"
+    path.write_text(KOREAN * 10, encoding="utf-8")
+    limit = len(KOREAN) * 10 - 1
+    with pytest.raises(
+        DocumentTooLargeError, match=rf"big.txt: document has {limit + 1} characters, over the limit of {limit} "
+    ):
+        read_document(path, tmp_path, max_document_chars=limit)
+    with pytest.raises(DocumentTooLargeError, match=r"big.txt: file is [\d,]+ bytes, over the limit of 100 characters"):
+        read_document(path, tmp_path, max_document_chars=100)  # refused from its size, before reading
+    assert read_document(path, tmp_path, max_document_chars=limit + 1).n_chars == limit + 1
+    assert issubclass(DocumentTooLargeError, DocumentError)
