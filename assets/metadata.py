@@ -1,9 +1,8 @@
 """Helpers every asset uses for its metadata: floats rounded for people, compute time, automation.
 
 * `readable(x)` rounds a float to four significant digits (`224.78977…` → `224.8`);
-* `Stopwatch` measures the time spent inside an asset function's own work, recorded as
-  `compute_seconds` so orchestration overhead can be measured from the event log
-  (`benchmarks/orchestration_overhead.py`);
+* `Stopwatch` measures the time spent inside an asset function, recorded as `compute_seconds` so
+  orchestration overhead can be measured from the event log (`benchmarks/orchestration_overhead.py`);
 * `AUTOMATED` is the automation condition of most assets (Dagster's `eager`): materialize partitions
   that become missing, and whatever is downstream of an update, once upstream is complete and
   nothing is in progress;
@@ -17,7 +16,6 @@ from __future__ import annotations
 import math
 import time
 import warnings
-from types import TracebackType
 
 import dagster as dg
 
@@ -45,14 +43,13 @@ def readable(value: float, digits: int = 4) -> float:
 
 
 class Stopwatch:
-    """`with Stopwatch() as watch: ...` then `watch.seconds` (rounded to milliseconds)."""
+    """Started when made; `seconds` is the time since then (rounded to milliseconds). An asset makes one
+    first thing in its function and reads it while building its metadata, so `compute_seconds`
+    covers the whole function body: everything that is not Dagster's own work."""
 
-    def __enter__(self) -> Stopwatch:
+    def __init__(self) -> None:
         self._started = time.perf_counter()
-        self.seconds = 0.0
-        return self
 
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
-    ) -> None:
-        self.seconds = round(time.perf_counter() - self._started, 3)
+    @property
+    def seconds(self) -> float:
+        return round(time.perf_counter() - self._started, 3)

@@ -57,9 +57,9 @@ PREVIEW_COLUMNS = [
 )
 def products(context: dg.AssetExecutionContext, config: ProductsConfig, paths: ProjectPaths) -> Iterator[dg.Output]:
     """Read products_all.csv with encoding detection, validate and type every row; failures go to quarantine."""
+    watch = Stopwatch()
     source = config.csv_path or str(paths.data_path("products_all.csv"))
-    with Stopwatch() as watch:
-        result = read_products(source)
+    result = read_products(source)
     context.log.info(
         f"read {result.total_rows} rows from {source} ({result.encoding}); quarantined {len(result.quarantine)}"
     )
@@ -103,12 +103,12 @@ def category_metrics(
 ) -> dg.Output[pd.DataFrame]:
     """Per-category market metrics: size, saturation, satisfaction, price quantiles and trend, brand
     concentration, channels, keywords and a promising segment."""
+    watch = Stopwatch()
     plot_path = paths.artifact_path("catalog", "price_distribution.png")
-    with Stopwatch() as watch:
-        metrics = compute_category_metrics(products, config.settings())
-        png = price_distribution_png(products)
-        with atomic_path(plot_path) as tmp:
-            tmp.write_bytes(png)
+    metrics = compute_category_metrics(products, config.settings())
+    png = price_distribution_png(products)
+    with atomic_path(plot_path) as tmp:
+        tmp.write_bytes(png)
     preview = (
         metrics[PREVIEW_COLUMNS].map(lambda v: readable(v) if isinstance(v, float) else v).to_markdown(index=False)
     )
@@ -155,10 +155,10 @@ def report_bullets(
 ) -> dg.Output[pd.DataFrame]:
     """API-ready summary bullets per category (fixed order, every number from the metrics), also written
     as one JSON file — only after every payload passed the same validation as the blocking check."""
-    with Stopwatch() as watch:
-        records = metrics_records(category_metrics)
-        payloads = [render_template_bullets(record) for record in records]
-        problems = payload_problems(payloads, records)
+    watch = Stopwatch()
+    records = metrics_records(category_metrics)
+    payloads = [render_template_bullets(record) for record in records]
+    problems = payload_problems(payloads, records)
     if problems:
         raise dg.Failure(
             description=(

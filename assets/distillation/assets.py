@@ -100,6 +100,7 @@ def synthetic_questions(
 ) -> Iterator[dg.Output | dg.AssetCheckResult]:
     """Questions of six types (정의, 프로세스, 규정, 예시, 비교, 적용) from each document's chunks,
     balanced over types, deduplicated (exact and near), each tied to its source chunk."""
+    watch = Stopwatch()
     settings = QuestionConfig(
         per_chunk=config.per_chunk, near_duplicate_threshold=config.near_duplicate_threshold, seed=config.seed
     )
@@ -107,10 +108,9 @@ def synthetic_questions(
     temperatures = tuple(question_generator.temperatures)
     by_doc = dict(tuple(chunks.groupby("doc_id"))) if len(chunks) else {}
     frames = {}
-    with Stopwatch() as watch:
-        for key in context.partition_keys:
-            records = by_doc[key].to_dict(orient="records") if key in by_doc else []
-            frames[key] = _question_frame(records, settings, backend, temperatures, kiwi)
+    for key in context.partition_keys:
+        records = by_doc[key].to_dict(orient="records") if key in by_doc else []
+        frames[key] = _question_frame(records, settings, backend, temperatures, kiwi)
     yield dg.Output(frames, metadata=_question_metadata(frames, backend, watch))
     yield per_document_result(QUESTIONS_CHECK, frames, question_problems)
 
@@ -194,6 +194,7 @@ def teacher_answers(
     """For each question: hybrid retrieval, then the teacher's answer with the contexts used, their
     ranks and a groundedness score; checkpointed per document so a killed run resumes without redoing
     or duplicating answers; a question that still fails is kept, marked failed with the reason."""
+    watch = Stopwatch()
     kiwi = tokenizer.get()
     retriever, backend = retriever_store.load(kiwi), teacher.get(kiwi)
     params = GenerationParams(max_new_tokens=config.max_new_tokens)
@@ -207,15 +208,14 @@ def teacher_answers(
     }
     by_doc = dict(tuple(synthetic_questions.groupby("doc_id"))) if len(synthetic_questions) else {}
     frames, resumed = {}, 0
-    with Stopwatch() as watch:
-        for key in context.partition_keys:
-            folder = paths.artifact_path("distillation", "teacher_answers")
-            checkpoint_path = safe_child(folder, f"{validate_partition_key(key)}.partial.jsonl")
-            # A checkpoint written under other settings is stale: discarded (logged) and redone.
-            checkpoint = JsonlCheckpoint(checkpoint_path, fingerprint=fingerprint, on_mismatch="discard")
-            questions = by_doc.get(key, synthetic_questions.head(0))
-            frames[key], skipped = _answer_document(context, questions, answerer, checkpoint, config.batch_size)
-            resumed += skipped
+    for key in context.partition_keys:
+        folder = paths.artifact_path("distillation", "teacher_answers")
+        checkpoint_path = safe_child(folder, f"{validate_partition_key(key)}.partial.jsonl")
+        # A checkpoint written under other settings is stale: discarded (logged) and redone.
+        checkpoint = JsonlCheckpoint(checkpoint_path, fingerprint=fingerprint, on_mismatch="discard")
+        questions = by_doc.get(key, synthetic_questions.head(0))
+        frames[key], skipped = _answer_document(context, questions, answerer, checkpoint, config.batch_size)
+        resumed += skipped
     yield dg.Output(frames, metadata=_answer_metadata(frames, resumed, backend.name, watch))
     yield per_document_result(ANSWERS_CHECK, frames, answer_problems)
 

@@ -66,9 +66,9 @@ def _documents_markdown(frame: pd.DataFrame) -> str:
 def documents(context: dg.AssetExecutionContext, paths: ProjectPaths) -> dg.Output[dict[str, pd.DataFrame]]:
     """One raw document per partition (txt, md, html, pdf) as normalised text with its content hash;
     a file that cannot be used is recorded with the reason instead of failing the run."""
-    with Stopwatch() as watch:
-        scan = scan_documents(paths.data_path("raw_docs"))
-        rows = {key: document_row(scan, key) for key in context.partition_keys}
+    watch = Stopwatch()
+    scan = scan_documents(paths.data_path("raw_docs"))
+    rows = {key: document_row(scan, key) for key in context.partition_keys}
     for key, row in rows.items():
         if row["problem"]:
             context.log.warning(f"document {key} skipped: {row['problem']}")
@@ -123,12 +123,12 @@ def chunks(
 ) -> dg.Output[pd.DataFrame]:
     """Sentence-aware, token-bounded, overlapping chunks of every document (Kiwi), deduplicated,
     each with document id, position, character span, token count and hash."""
+    watch = Stopwatch()
     skipped = documents[documents["problem"] != ""] if len(documents) else documents
     for row in skipped.itertuples():
         context.log.warning(f"skipping {row.doc_id}: {row.problem}")
     kiwi = tokenizer.get()
-    with Stopwatch() as watch:
-        frame, removed = chunk_table(documents, kiwi, config.max_tokens, config.overlap_tokens)
+    frame, removed = chunk_table(documents, kiwi, config.max_tokens, config.overlap_tokens)
     if frame.empty:
         raise dg.Failure(f"no chunks: none of the {len(documents)} materialized documents has usable text")
     return dg.Output(frame, metadata=_chunk_metadata(context, config, frame, documents, skipped, removed, watch))
@@ -188,17 +188,17 @@ def retrieval_indexes(
     retriever_store: RetrieverStore,
 ) -> Iterator[dg.MaterializeResult]:
     """Build both indexes from one Kiwi pass over the chunks and save them as one checksummed retriever directory."""
+    watch = Stopwatch()
     kiwi = tokenizer.get()
-    with Stopwatch() as watch:
-        retriever = HybridRetriever.build(
-            chunks["chunk_id"].tolist(),
-            chunks["text"].tolist(),
-            chunks["doc_id"].tolist(),
-            tokenizer=kiwi,
-            embedder_spec=embedder.spec(),
-            dense_kind=embedder.index_kind,
-        )
-        directory = retriever_store.save(retriever)
+    retriever = HybridRetriever.build(
+        chunks["chunk_id"].tolist(),
+        chunks["text"].tolist(),
+        chunks["doc_id"].tolist(),
+        tokenizer=kiwi,
+        embedder_spec=embedder.spec(),
+        dense_kind=embedder.index_kind,
+    )
+    directory = retriever_store.save(retriever)
     seconds = {name: round(value, 3) for name, value in retriever.build_seconds.items()}
     context.log.info(f"built retriever over {len(retriever)} chunks in {seconds.get('total')} s: {seconds}")
     common = {
@@ -242,13 +242,13 @@ def retrieval_eval(
 ) -> dg.Output[pd.DataFrame]:
     """recall@k and MRR of BM25, dense, independent top-k and the default hybrid fusion on held-out
     questions with known source chunks; numeric metadata is tracked across runs in the UI."""
+    watch = Stopwatch()
     kiwi = tokenizer.get()
-    with Stopwatch() as watch:
-        retriever = retriever_store.load(kiwi)
-        queries = heldout_queries(chunks["chunk_id"].tolist(), chunks["text"].tolist(), kiwi)
-        if not queries:
-            raise dg.Failure("no held-out questions could be made from the chunks")
-        table = evaluate_modes(retriever, queries, sorted(config.ks))
+    retriever = retriever_store.load(kiwi)
+    queries = heldout_queries(chunks["chunk_id"].tolist(), chunks["text"].tolist(), kiwi)
+    if not queries:
+        raise dg.Failure("no held-out questions could be made from the chunks")
+    table = evaluate_modes(retriever, queries, sorted(config.ks))
     by_mode = table.set_index("mode")
     tracked = {
         f"{mode}_{metric}": readable(value)
