@@ -10,6 +10,7 @@ assets (automation conditions) and evaluated by the automation sensor, on by def
 from __future__ import annotations
 
 import os
+from functools import partial
 
 import dagster as dg
 
@@ -24,7 +25,7 @@ from assets.metadata import AUTOMATED
 from orchestration.jobs import ALL_JOBS, catalog_job, documents_job, knowledge_job
 from resources.io_managers import AtomicParquetIOManager
 from resources.llm_resources import QuestionGeneratorResource, TeacherResource
-from resources.paths import data_dir
+from resources.paths import data_dir, follow_external_symlinks
 from resources.retriever_resource import EmbedderResource, RetrieverStore
 from resources.settings import ProjectPaths, QualityThresholds
 from resources.tokenizer_resource import KoreanTokenizerResource
@@ -35,6 +36,8 @@ from sensors.documents import build_document_sensor
 # step starts in ~0.15 s (forkserver ~0.9 s, spawn ~2 s per step, measured on the 2-core machine).
 DEFAULT_EXECUTOR = dg.in_process_executor
 AUTOMATION_INTERVAL_SECONDS = 15
+# Symlinks in raw_docs/ pointing outside it are refused unless KODISTILL_FOLLOW_EXTERNAL_SYMLINKS=1.
+FOLLOW_EXTERNAL_SYMLINKS = follow_external_symlinks()
 
 
 def _from_env(variable: str) -> dg.EnvVar | None:
@@ -62,7 +65,7 @@ def build_resources() -> dict[str, object]:
     """Every resource with its offline default; override fields per deployment here or in the launchpad."""
     return {
         "io_manager": AtomicParquetIOManager(),
-        "paths": ProjectPaths(),
+        "paths": ProjectPaths(follow_external_symlinks=FOLLOW_EXTERNAL_SYMLINKS),
         "quality": QualityThresholds(),
         "tokenizer": KoreanTokenizerResource(),
         "retriever_store": RetrieverStore(),
@@ -78,7 +81,7 @@ raw_documents_sensor = build_document_sensor(
     document_partitions,
     job=documents_job,
     removal_job=knowledge_job,
-    scan_documents=scan_documents,
+    scan_documents=partial(scan_documents, follow_external_symlinks=FOLLOW_EXTERNAL_SYMLINKS),
     fingerprint=fingerprint,
     default_status=dg.DefaultSensorStatus.RUNNING,
 )

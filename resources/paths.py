@@ -30,6 +30,11 @@ def artifacts_dir() -> Path:
     return Path(os.environ.get("KODISTILL_ARTIFACTS_DIR", PROJECT_ROOT / "artifacts"))
 
 
+def follow_external_symlinks() -> bool:
+    """Whether symlinks in raw_docs/ that point outside it are read (`KODISTILL_FOLLOW_EXTERNAL_SYMLINKS=1`)."""
+    return os.environ.get("KODISTILL_FOLLOW_EXTERNAL_SYMLINKS") == "1"
+
+
 def shared_dir() -> Path:
     """The `../shared` folder beside the checkout (datasets, seeds); may be absent on a user's clone."""
     return Path(os.environ.get("KODISTILL_SHARED_DIR", PROJECT_ROOT.parent / "shared"))

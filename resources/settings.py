@@ -19,6 +19,12 @@ class ProjectPaths(ConfigurableResource):
     artifacts_dir: str = Field(
         default="", description="Folder for generated artifacts; empty: KODISTILL_ARTIFACTS_DIR or artifacts/."
     )
+    follow_external_symlinks: bool = Field(
+        default=False, description="Read symlinks in raw_docs/ that point outside it (refused by default)."
+    )
+    max_document_chars: int = Field(
+        default=20_000_000, gt=0, description="Documents longer than this are recorded as a problem, not read."
+    )
 
     def data_path(self, *parts: str) -> Path:
         return Path(self.data_dir or data_dir()).joinpath(*parts)

@@ -12,7 +12,13 @@ import pandas as pd
 
 from assets.config import ChunksConfig, RetrievalEvalConfig
 from assets.knowledge.chunking import chunk_document, deduplicate_chunks
-from assets.knowledge.documents import DocumentError, DocumentScan, read_document, scan_documents
+from assets.knowledge.documents import (
+    MAX_DOCUMENT_CHARS,
+    DocumentError,
+    DocumentScan,
+    read_document,
+    scan_documents,
+)
 from assets.knowledge.evaluation import EvalQuery, evaluate_mode
 from assets.knowledge.heldout import heldout_queries
 from assets.knowledge.partitions import document_partitions
@@ -38,14 +44,20 @@ DOCUMENT_COLUMNS = [
 ]
 
 
-def document_row(scan: DocumentScan, doc_id: str) -> dict:
-    """The document's record, or a row naming the problem (empty, binary, unreadable, removed)."""
+def document_row(
+    scan: DocumentScan,
+    doc_id: str,
+    max_document_chars: int = MAX_DOCUMENT_CHARS,
+    follow_external_symlinks: bool = False,
+) -> dict:
+    """The document's record, or a row naming the problem (empty, binary, too large, unreadable, removed)."""
     path = scan.found.get(doc_id)
     blank = {**dict.fromkeys(DOCUMENT_COLUMNS, ""), "doc_id": doc_id, "n_chars": 0}
     if path is None:
         return {**blank, "problem": f"no supported file for {doc_id} in {scan.root}"}
     try:
-        return {**read_document(path, scan.root).as_dict(), "problem": ""}
+        record = read_document(path, scan.root, max_document_chars, follow_external_symlinks)
+        return {**record.as_dict(), "problem": ""}
     except DocumentError as error:
         return {**blank, "relative_path": scan.relative_path(doc_id), "problem": str(error)}
 
@@ -67,8 +79,9 @@ def documents(context: dg.AssetExecutionContext, paths: ProjectPaths) -> dg.Outp
     """One raw document per partition (txt, md, html, pdf) as normalised text with its content hash;
     a file that cannot be used is recorded with the reason instead of failing the run."""
     watch = Stopwatch()
-    scan = scan_documents(paths.data_path("raw_docs"))
-    rows = {key: document_row(scan, key) for key in context.partition_keys}
+    scan = scan_documents(paths.data_path("raw_docs"), paths.follow_external_symlinks)
+    limits = (paths.max_document_chars, paths.follow_external_symlinks)
+    rows = {key: document_row(scan, key, *limits) for key in context.partition_keys}
     for key, row in rows.items():
         if row["problem"]:
             context.log.warning(f"document {key} skipped: {row['problem']}")

@@ -15,7 +15,7 @@ import dagster as dg
 
 from orchestration.demo import SOURCE_TAG, follow_run, launched_through_workspace, partition_range_tags
 from orchestration.partitions import sync_document_partitions
-from resources.paths import PROJECT_ROOT, artifacts_dir, data_dir
+from resources.paths import PROJECT_ROOT, artifacts_dir, data_dir, follow_external_symlinks
 
 MAIN_JOB = "all_assets_job"
 
@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
         print("kodistill demo: error: DAGSTER_HOME is not set (scripts/demo.sh sets it)", file=sys.stderr)
         return 2
     with dg.DagsterInstance.get() as instance:
-        keys = sync_document_partitions(instance, data_dir() / "raw_docs")
+        keys = sync_document_partitions(instance, data_dir() / "raw_docs", follow_external_symlinks())
         ordered = [k for k in instance.get_dynamic_partitions("documents") if k in set(keys)]
         tags = {SOURCE_TAG: "demo", **partition_range_tags(ordered)}
         print(f"==> launching {MAIN_JOB} over {len(keys)} documents through {PROJECT_ROOT / 'workspace.yaml'}")

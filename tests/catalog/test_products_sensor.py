@@ -22,6 +22,17 @@ def test_content_changes_request_runs_once(tmp_path: Path) -> None:
     assert isinstance(changed, dg.RunRequest) and new_cursor != cursor and changed.run_key != first.run_key
 
 
+def test_a_fresh_cursor_skips_a_file_already_materialized(tmp_path: Path) -> None:
+    csv = tmp_path / "products_all.csv"
+    csv.write_text("category,product\n노트북,그램\n", encoding="utf-8")
+    later = csv.stat().st_mtime + 10
+    result, cursor = evaluate_products_file(None, csv, materialized_at=later)
+    assert isinstance(result, dg.SkipReason) and "already materialized" in result.skip_message and cursor
+    earlier = csv.stat().st_mtime - 10
+    result, _ = evaluate_products_file(None, csv, materialized_at=earlier)
+    assert isinstance(result, dg.RunRequest)
+
+
 def test_missing_file_or_folder_is_a_skip_with_the_reason(tmp_path: Path) -> None:
     for path in (tmp_path / "nowhere.csv", tmp_path):
         result, cursor = evaluate_products_file("abc", path)
