@@ -20,12 +20,11 @@ compares with the cursor (`DocumentCursor`: {doc_id: fingerprint} plus a revisio
 * an id that is not a safe partition key (`resources.paths.validate_partition_key`: it would be
   used as a file name) is logged and never added; a partition with such a key is deleted.
 
-Run keys are `f"{doc_id}:{fingerprint[:16]}"` for a document's first content and
-`f"{doc_id}:{fingerprint[:16]}:r{revision}"` after each change, so the same content is never run
-twice for one revision (not even after a cursor reset), while a file reverted to earlier content
-(A -> B -> A) still runs again. The partition set is reconciled with the folder:
-partitions whose file is gone are deleted even if the cursor never saw them, and a file whose
-partition was deleted by hand gets it back (then materialized by automation).
+Run keys are `f"{doc_id}:{fingerprint[:16]}:r{revision}"`, the revision counting the document's
+changes, so the same content is never run twice for one revision (not even after a cursor reset),
+while a file reverted to earlier content (A -> B -> A) still runs again. The partition set is
+reconciled with the folder: partitions whose file is gone are deleted even if the cursor never saw
+them, and a file whose partition was deleted by hand gets it back (then materialized by automation).
 """
 
 from __future__ import annotations
