@@ -117,29 +117,37 @@ def _running_key(line: str) -> str:
 
 
 def _join_lines(lines: Sequence[str], page_starts: set[int]) -> str:
-    """Join continuing lines; blank lines stay, a non-continuing form-feed boundary becomes one."""
+    """Join continuing lines; blank lines stay, a non-continuing form-feed boundary becomes one.
+
+    Each output line is kept as a list of its pieces until the end, so a paragraph of many wrapped
+    lines costs linear time.
+    """
     width = wrap_width(lines)
-    out: list[str] = []
+    out: list[list[str]] = []
     starts_new = True
     for i, line in enumerate(lines):
         previous = lines[i - 1] if i else ""
         if previous and line and continues(previous, line, width, starts_new):
-            out[-1] = glue(out[-1], line)
+            glue(out[-1], line)
             starts_new = False
             continue
         if i in page_starts and previous and line:
-            out.append("")
-        out.append(line)
+            out.append([])
+        out.append([line])
         starts_new = True
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).strip("\n")
+    return re.sub(r"\n{3,}", "\n\n", "\n".join("".join(pieces) for pieces in out)).strip("\n")
 
 
-def glue(left: str, right: str) -> str:
-    """Join two wrapped lines: with a space, or mending a Latin word hyphenated at the line end."""
-    left, right = left.rstrip(), right.strip()
-    if _HYPHENATED.search(left) and right[:1].isascii() and right[:1].isalnum():
-        return left[:-1] + right if right[0].islower() else left + right
-    return f"{left} {right}"
+def glue(pieces: list[str], line: str) -> None:
+    """Append a wrapped line to a paragraph's pieces: after a space, or mending a hyphenated Latin word."""
+    right = line.strip()
+    pieces[-1] = pieces[-1].rstrip()
+    if _HYPHENATED.search(pieces[-1]) and right[:1].isascii() and right[:1].isalnum():
+        if right[0].islower():
+            pieces[-1] = pieces[-1][:-1]
+        pieces.append(right)
+        return
+    pieces.append(f" {right}")
 
 
 _LATIN_WORD = re.compile(r"[A-Za-z]{8,}")
