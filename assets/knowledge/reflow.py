@@ -80,7 +80,8 @@ def split_pages(text: str) -> list[_Page]:
         pages.append(_Page([], form_feed=bool(pages)))
         for line in raw_page.split("\n"):
             if is_page_number(line):
-                pages.append(_Page([], form_feed=False))
+                if any(pages[-1].lines):  # a number at the top of a page keeps the page's form feed
+                    pages.append(_Page([], form_feed=False))
             else:
                 pages[-1].lines.append(line.strip())
     return [page for page in pages if any(page.lines)] or [_Page([], form_feed=False)]

@@ -65,6 +65,14 @@ def test_running_headers_and_footers_are_dropped() -> None:
     assert reflowed == " ".join([PARAGRAPH, SECOND, PARAGRAPH])
 
 
+def test_a_form_feed_page_break_that_ends_a_paragraph_stays_a_paragraph_break() -> None:
+    opening = "이 줄은 폭을 정하기 위해 넣은 충분히 긴 줄이며 문장이 끝나지 않고"
+    pages = [f"{opening}\n다음 줄로 이어진다.\n- 1 -", "- 2 -\n둘째 쪽의 새 문단이다.", "3\n셋째 쪽의 문단이다."]
+    assert reflow_text(PAGE_BREAK.join(pages)) == (
+        f"{opening} 다음 줄로 이어진다.\n\n둘째 쪽의 새 문단이다.\n\n셋째 쪽의 문단이다."
+    )
+
+
 def test_a_line_repeated_on_few_pages_or_inside_the_page_is_kept() -> None:
     pages = [
         f"머리말 A\n본문 {i}쪽의 내용은 이렇다.\n반복되는 문장이다.\n끝맺음 {i}의 문장이다.\n{'마지막 줄' * (i + 1)}."
