@@ -37,7 +37,7 @@ _SENTENCE_END = re.compile(r"[.!?…。？！:][\"'”’)\]」』》〉]*$")
 # Always a new block: bullets (a lone "-" too), circled numbers and letters, numbered items, headings.
 _MARKED_START = re.compile(
     r"^(?:[-–•·*▪■□◦○●◆◇※▶►](?:\s|$)|[①-⑳㉠-㉭㈀-㈍]|#{1,6}\s"
-    r"|\(?\d{1,3}[.)](?:\s|$)|\(\d{1,3}\)|\(?[가-하][.)]\s|[QA]\d*[.:]\s?)"
+    r"|\(?\d{1,3}[.)](?:\s|$)|\(\d{1,3}\)|\(?[가-하][.)]\s|[QA]\d*[.:](?:\s|$))"
 )
 # A new block unless the line before is a full line left open ("... 전자금융거래법" + "제2조 제15호)").
 _ARTICLE_START = re.compile(r"^제\s?\d+\s?[조장절항관편호]")

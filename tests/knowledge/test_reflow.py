@@ -15,7 +15,7 @@ from assets.knowledge.reflow import (
     text_looks_hard_wrapped,
 )
 from resources.paths import data_dir
-from resources.text_lines import continues, ends_sentence, looks_hard_wrapped, paragraph_spans
+from resources.text_lines import continues, ends_sentence, looks_hard_wrapped, paragraph_spans, starts_block
 
 PARAGRAPH = (
     "전자금융거래의 안전성을 확보하기 위하여 금융회사는 보안 대책을 수립하여야 한다. 보안 대책에는 접근 통제, "
@@ -142,6 +142,30 @@ def test_running_text_wrapped_before_an_article_reference_is_joined() -> None:
     assert continues("요건을 갖추어야 하므로(전자금융거래법", "제2조 제15호) 전자화폐는", 28, False)
     assert not continues("회사는 보안 대책을 수립하여야 한다.", "제2조(정의) 이 규정에서", 28, False)
     assert not continues("회사는 보안 대책을 수립하여야 하며", "제2조(정의) 이 규정에서", 60, False)
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("- 항목", True),
+        ("-", True),
+        ("• 항목", True),
+        ("② 항목", True),
+        ("1. 항목", True),
+        ("3) 항목", True),
+        ("(2) 항목", True),
+        ("가. 항목", True),
+        ("Q1. 질문", True),
+        ("A: 답", True),
+        ("제3조(정의)", True),
+        ("## 제목", True),
+        ("A.I.는 인공지능이다", False),
+        ("2019년에 시작했다", False),
+        ("-5도까지 내려간다", False),
+    ],
+)
+def test_block_starts(line: str, expected: bool) -> None:
+    assert starts_block(line) is expected
 
 
 def test_sentence_ends() -> None:
