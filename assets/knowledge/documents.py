@@ -10,7 +10,9 @@ documents sensor calls `scan_documents` and `fingerprint`.
   never share an id (and `scan_documents` still reports a collision if one ever happened).
 * `read_document` detects the encoding (UTF-8, UTF-8 with BOM, UTF-16 with BOM, CP949/EUC-KR, then
   charset-normalizer), converts markup to readable text and normalises it (NFC, "\n" newlines, single
-  spaces, at most one blank line in a row).
+  spaces, at most one blank line in a row). PDF text, and .txt text that `text_looks_hard_wrapped`, is
+  re-flowed into paragraphs (`assets.knowledge.reflow`: hard-wrapped lines joined, page numbers
+  and running headers/footers dropped, hyphenation mended).
 * `scan_documents` lists what it cannot take in `problems` with the reason: unsupported extensions,
   id collisions, symlinks that loop or are broken, symlinks to folders (not followed), and symlinks
   pointing outside the raw docs folder (refused unless `follow_external_symlinks=True`).
@@ -32,6 +34,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assets.knowledge.reflow import PAGE_BREAK, reflow_text, text_looks_hard_wrapped
 from resources import encoding as encoding_detection
 from resources.errors import InputDataError
 from resources.hashing import sha256_file
@@ -312,7 +315,7 @@ def read_document(
         raise EmptyDocumentError(relative, "file is empty (0 bytes)")
     if kind == "pdf":
         raw_text, raw_title = pdf_to_text(path, relative)
-        text, encoding = normalize_text(raw_text), None
+        text, encoding = pdf_text_to_paragraphs(raw_text), None
     else:
         decoded, encoding = decode_text(data, relative)
         text, raw_title = _convert_markup(kind, decoded)
@@ -365,6 +368,8 @@ def _convert_markup(kind: str, decoded: str) -> tuple[str, str | None]:
     if kind == "html":
         return html_to_text(decoded)
     text = normalize_text(decoded)
+    if kind == "txt" and text_looks_hard_wrapped(text):
+        text = normalize_text(reflow_text(text))
     return text, None
 
 
@@ -626,14 +631,20 @@ def _open_pdf(path: Path, relative: str) -> Any:
 
 
 def pdf_to_text(path: Path, relative: str) -> tuple[str, str | None]:
-    """(text of all pages joined by blank lines, metadata title) of a PDF, via pypdf."""
+    """(text of all pages joined by form feeds, metadata title) of a PDF, via pypdf."""
     reader = _open_pdf(path, relative)
     try:
         pages = [page.extract_text() or "" for page in reader.pages]
     except Exception as error:
         reason = f"PDF text extraction failed ({type(error).__name__}: {error})"
         raise UnreadableDocumentError(relative, reason) from error
-    return "\n\n".join(pages), _pdf_title(reader)
+    return PAGE_BREAK.join(pages), _pdf_title(reader)
+
+
+def pdf_text_to_paragraphs(raw_text: str) -> str:
+    """Pages joined by form feeds -> normalised text re-flowed into paragraphs (`reflow_text`)."""
+    pages = [normalize_text(page) for page in raw_text.split(PAGE_BREAK)]
+    return normalize_text(reflow_text(PAGE_BREAK.join(pages)))
 
 
 def _pdf_title(reader: Any) -> str | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from assets.distillation.grounding import (
@@ -10,6 +12,7 @@ from assets.distillation.grounding import (
     groundedness,
     method_for_backend,
 )
+from assets.knowledge.reflow import hard_wrap
 from resources.errors import InputDataError
 from resources.llm.base import (
     NO_ANSWER_TEXT,
@@ -73,6 +76,74 @@ def test_sentences_are_verbatim_slices_and_list_marks_stay_apart(teacher):
     for sentence in answer.sentences:
         assert texts[sentence.chunk_id][sentence.start : sentence.end] == sentence.text
     assert not any(s.text.strip() in ("②", "②.") for s in answer.sentences)
+
+
+WRAPPED_SOURCE = [
+    (
+        "returns#0",
+        "반품 신청은 앱의 주문 내역에서 할 수 있으며 상담원 연결 없이도 접수된다. 단순 변심 반품은 상품을 받은 날부터 "
+        "7일 이내에 신청해야 하고 왕복 배송비는 구매자가 부담한다. 상품 하자나 오배송은 수령일부터 3개월 이내에 "
+        "신청할 수 있으며 배송비는 판매자가 부담한다. 반품 상품이 판매자에게 도착하면 판매자는 3영업일 안에 검수를 "
+        "마쳐야 한다.",
+    ),
+    (
+        "fds#0",
+        "FDS는 결제마다 0점부터 100점까지 위험 점수를 매기고 그 근거가 된 탐지 규칙을 함께 기록한다. 위험 점수가 "
+        "80점 이상이면 결제가 자동으로 보류되고 구매자에게 추가 인증이 요청된다. 60점부터 79점까지는 "
+        "리스크관리팀이 4시간 이내에 검토하며 그 결과는 판매자 화면에 표시되지 않는다.",
+    ),
+]
+
+
+def _inside_word(text: str, position: int) -> bool:
+    return 0 < position < len(text) and text[position - 1].isalnum() and text[position].isalnum()
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("단순 변심 반품은 언제까지 신청해야 하나요?", "7일 이내"),
+        ("위험 점수가 80점 이상이면 결제는 어떻게 되나요?", "자동으로 보류"),
+        ("60점부터 79점까지는 누가 검토하나요?", "리스크관리팀"),
+    ],
+)
+def test_hard_wrapped_contexts_give_whole_sentences(teacher, tokenizer, question, expected):
+    wrapped = [
+        (cid, "\n".join(hard_wrap(text, random.Random(seed)))) for seed, (cid, text) in enumerate(WRAPPED_SOURCE)
+    ]
+    assert all(text.count("\n") >= 4 for _, text in wrapped)
+    whole = {s.text for _, text in WRAPPED_SOURCE for s in tokenizer.split_sentences(text)}
+    answer = teacher.answer(question, wrapped)
+    assert expected in answer.text
+    texts = dict(wrapped)
+    for sentence in answer.sentences:
+        context = texts[sentence.chunk_id]
+        assert context[sentence.start : sentence.end] == sentence.text
+        assert not _inside_word(context, sentence.start) and not _inside_word(context, sentence.end)
+        assert sentence.text.replace("\n", " ") in whole  # a whole sentence of the unwrapped paragraph
+    for line in answer.text.split("\n"):
+        assert line in whole
+    assert extractive_groundedness(answer.text, answer.cited_ids, texts, tokenizer).score == 1.0
+
+
+def test_answers_follow_document_order_within_a_context(teacher):
+    wrapped = [(cid, "\n".join(hard_wrap(text, random.Random(1)))) for cid, text in WRAPPED_SOURCE]
+    answer = teacher.answer("단순 변심 반품 신청 기한과 배송비 부담은 어떻게 되나요?", wrapped)
+    positions = [(s.rank, s.start) for s in answer.sentences]
+    assert len(positions) >= 2 and positions == sorted(positions)
+
+
+def test_a_sentence_split_inside_a_word_by_kiwi_is_kept_whole(teacher):
+    context = (
+        "캐슬링을 할 때에는 룩을 반드시 킹 옆으로 옮겨 캐슬링을 마쳐야 한다. 만약 캐슬링을 시도했으나 의도한 쪽으로의 "
+        "캐슬링이 규칙에 어긋나는 것이었다면 킹으로 다른 가능한 수를 두어야 한다. (반대쪽 방향의 캐슬링도 가능하다.)"
+    )
+    answer = teacher.answer(
+        "캐슬링이 규칙에 어긋나는 것이었다면 무엇으로 다른 수를 두어야 하나요?", [("chess#0", context)]
+    )
+    assert "어긋나는 것이었다면 킹으로 다른 가능한 수를 두어야 한다." in answer.text
+    for sentence in answer.sentences:
+        assert not _inside_word(context, sentence.start) and not _inside_word(context, sentence.end)
 
 
 def test_answers_are_deterministic(tokenizer):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import os
+import random
 import re
 import unicodedata
 from pathlib import Path
@@ -26,6 +27,7 @@ from assets.knowledge.documents import (
     read_document,
     scan_documents,
 )
+from assets.knowledge.reflow import hard_wrap
 from resources.errors import InputDataError
 from resources.paths import data_dir
 
@@ -264,6 +266,18 @@ def test_pdf_pages_are_extracted_and_joined(tmp_path: Path) -> None:
     assert record.title == "Security Rules"
     assert record.text == "전자금융 보안 규정\n제1조 목적입니다.\n\nPage two: 결제 수수료 3.5%"
     assert record.encoding is None
+
+
+def test_pdf_text_is_reflowed_without_page_numbers_and_running_headers(tmp_path: Path) -> None:
+    paragraph = " ".join(
+        [KOREAN, "보안 대책에는 접근 통제와 암호화, 침해 사고 대응 절차가 포함되어야 하며 매년 점검한다.", KOREAN]
+    )
+    lines = hard_wrap(paragraph, random.Random(4))
+    thirds = [lines[: len(lines) // 3], lines[len(lines) // 3 : 2 * len(lines) // 3], lines[2 * len(lines) // 3 :]]
+    pages = ["\n".join(["한빛마켓 보안 안내서", *part, f"- {n + 1} -"]) for n, part in enumerate(thirds)]
+    record = read_document(write(tmp_path, "wrapped.pdf", make_pdf(pages)), tmp_path)
+    assert record.text == paragraph
+    assert "한빛마켓 보안 안내서" not in record.text and "- 2 -" not in record.text
 
 
 def test_pdf_without_title_uses_first_line(tmp_path: Path) -> None:
