@@ -192,16 +192,20 @@ def train_question_classifier(
         char_vocabulary={k: int(v) for k, v in char_counter.vocabulary_.items()},
         morpheme_idf=morpheme_idf,
         char_idf=char_idf,
-        coef=_class_weights(model),
-        intercept=np.atleast_1d(model.intercept_).astype(np.float64),
+        coef=_class_weights(model)[0],
+        intercept=_class_weights(model)[1],
         tokenizer=tokenizer,
     )
 
 
-def _class_weights(model: LogisticRegression) -> np.ndarray:
-    """One coefficient row per class (a two-class model stores one row: expand it to two)."""
+def _class_weights(model: LogisticRegression) -> tuple[np.ndarray, np.ndarray]:
+    """(coefficients, intercepts) with one row/entry per class: a two-class model stores one row for
+    the second class, expanded here to -w/2 and w/2 so that the argmax over classes is unchanged."""
     coef = np.asarray(model.coef_, dtype=np.float64)
-    return np.vstack([-coef, coef]) / 2 if coef.shape[0] == 1 else coef
+    intercept = np.atleast_1d(np.asarray(model.intercept_, dtype=np.float64))
+    if coef.shape[0] == 1:
+        return np.vstack([-coef, coef]) / 2, np.concatenate([-intercept, intercept]) / 2
+    return coef, intercept
 
 
 def _check_training_data(questions: Sequence[str], types: Sequence[str]) -> None:

@@ -101,6 +101,20 @@ def test_altered_or_missing_classifier_is_refused(
         QuestionClassifier.load(tmp_path / "nothing", tokenizer)
 
 
+def test_two_types(tokenizer: KoreanTokenizer, tmp_path: Path) -> None:
+    """A two-class model (scikit-learn stores one coefficient row) predicts both classes, also after loading."""
+    questions = [
+        "반품의 의미는 무엇인가요?",
+        "환불은 무엇을 뜻하나요?",
+        "A와 B의 차이는 무엇인가요?",
+        "C와 D는 어떻게 다른가요?",
+    ]
+    types = ["정의", "정의", "비교", "비교"]
+    trained = train_question_classifier(questions * 2, types * 2, tokenizer)
+    loaded = QuestionClassifier.load(trained.save(tmp_path / "two"), tokenizer)
+    assert trained.predict(questions) == loaded.predict(questions) == types
+
+
 def test_training_data_is_checked(tokenizer: KoreanTokenizer) -> None:
     with pytest.raises(InputDataError, match="unknown question types"):
         train_question_classifier(["무엇인가요?", "어떻게 하나요?"], ["정의", "기타"], tokenizer)
