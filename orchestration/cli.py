@@ -27,8 +27,10 @@ COMMAND_MODULES: tuple[str, ...] = (
     "korquad",
     "eval_retrieval",
     "search",
+    "chunk",
     "questions",
     "answer",
+    "train_classifier",
 )
 
 

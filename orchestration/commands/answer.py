@@ -3,7 +3,9 @@
 Corpus lines `{"id", "text", "doc_id"?}` and query lines `{"id", "query", ...}` as in
 `kodistill eval-retrieval`. For each query: hybrid retrieval of the top-k chunks, then the teacher
 (`extractive` or `hf:/local/model`) answers from them. Output: one JSON line per query with id,
-query, answer, cited chunk ids, the retrieved chunks with their ranks, and timings in ms. Finished
+query, answer, cited chunk ids, the retrieved chunks with their ranks, and timings in ms; with
+`--classifier DIR` (saved by `kodistill train-classifier`) also the question's predicted type,
+`qtype_predicted` (정의, 프로세스, 규정, 예시, 비교 or 적용). Finished
 batches go to a checkpoint (`OUT.partial`) first, so a killed run resumes where it stopped; the
 output file is written atomically at the end, in query order.
 
@@ -68,6 +70,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--quantization", choices=("8bit", "4bit"), default=None, help="hf teachers on CUDA only")
     parser.add_argument(
         "--fallback", choices=("extractive",), default=None, help="answer with this backend if the hf model cannot run"
+    )
+    parser.add_argument(
+        "--classifier",
+        type=Path,
+        default=None,
+        help="question-type classifier folder (kodistill train-classifier): record qtype_predicted",
     )
     parser.add_argument("--restart", action="store_true", help="ignore an existing checkpoint and start over")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
@@ -147,6 +155,27 @@ def _answerer(retriever: Any, backend: Any, args: argparse.Namespace) -> Any:
     )
 
 
+def _with_predicted_type(answerer: Any, classifier: Any) -> Any:
+    """The answerer, with each output row also holding the classifier's `qtype_predicted`."""
+
+    def answer_batch(batch: list[dict[str, str]]) -> list[dict[str, Any]]:
+        types = classifier.predict([row["query"] for row in batch])
+        return [{**row, "qtype_predicted": qtype} for row, qtype in zip(answerer(batch), types, strict=True)]
+
+    return answer_batch
+
+
+def _classifier(args: argparse.Namespace, tokenizer: Any) -> Any:
+    """The saved question classifier of --classifier, or None."""
+    if args.classifier is None:
+        return None
+    from assets.distillation.classifier import QuestionClassifier
+
+    if not args.classifier.is_dir():
+        raise InputDataError(f"--classifier {args.classifier}: not a folder saved by kodistill train-classifier")
+    return QuestionClassifier.load(args.classifier, tokenizer)
+
+
 def _source_checksum(args: argparse.Namespace) -> dict[str, str]:
     """sha256 of what retrieval reads: the saved index's manifest, else the corpus file (+ embedder)."""
     from resources.retrieval.dense import MANIFEST_FILE
@@ -154,6 +183,14 @@ def _source_checksum(args: argparse.Namespace) -> dict[str, str]:
     if args.index is not None:
         return {"index": _sha256(args.index / MANIFEST_FILE)}
     return {"corpus": _sha256(args.corpus), "embedder": args.embedder}
+
+
+def _classifier_checksum(args: argparse.Namespace) -> dict[str, str]:
+    """sha256 of the classifier's manifest (it records its weights' sha256); nothing without --classifier."""
+    from assets.distillation.classifier import MODEL_FILE
+
+    folder = getattr(args, "classifier", None)
+    return {} if folder is None else {"classifier": _sha256(folder / MODEL_FILE)}
 
 
 def _sha256(path: Path) -> str:
@@ -174,6 +211,7 @@ def answer_fingerprint(args: argparse.Namespace, teacher: str) -> dict[str, obje
         "fusion": args.fusion or DEFAULT_FUSION,
         "max_new_tokens": args.max_new_tokens,
         **_source_checksum(args),
+        **_classifier_checksum(args),
     }
 
 
@@ -188,13 +226,19 @@ def run(args: argparse.Namespace) -> int:
     partial = args.out.with_name(args.out.name + ".partial")
     with JsonlCheckpoint(partial).locked():  # fail fast, before any model is loaded
         tokenizer = KoreanTokenizer()
+        classifier = _classifier(args, tokenizer)
         backend = _backend(args, tokenizer)
         checkpoint = JsonlCheckpoint(partial, fingerprint=answer_fingerprint(args, backend.name))
-        return _answer_all(args, queries, checkpoint, backend, tokenizer)
+        return _answer_all(args, queries, checkpoint, backend, tokenizer, classifier)
 
 
 def _answer_all(
-    args: argparse.Namespace, queries: list[dict[str, str]], checkpoint: Any, backend: Any, tokenizer: Any
+    args: argparse.Namespace,
+    queries: list[dict[str, str]],
+    checkpoint: Any,
+    backend: Any,
+    tokenizer: Any,
+    classifier: Any = None,
 ) -> int:
     """With the checkpoint locked: resume or restart, answer, consolidate; exit 1 if any is unanswered."""
     from tqdm import tqdm
@@ -205,12 +249,15 @@ def _answer_all(
         checkpoint.remove()
     checkpoint.check_fingerprint()
     retriever = _retriever(args, tokenizer)
+    answerer = _answerer(retriever, backend, args)
+    if classifier is not None:
+        answerer = _with_predicted_type(answerer, classifier)
     started = time.perf_counter()
     with tqdm(total=len(queries), desc="answer", unit="q", file=sys.stderr, disable=args.no_progress) as bar:
         summary = run_with_checkpoint(
             queries,
             lambda row: row["id"],
-            _answerer(retriever, backend, args),
+            answerer,
             checkpoint,
             args.batch_size,
             on_batch=bar.update,

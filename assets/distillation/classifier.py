@@ -1,0 +1,263 @@
+"""Question-type classifier: which of the six types (정의, 프로세스, 규정, 예시, 비교, 적용) a question asks.
+
+A linear model (multinomial logistic regression) over two TF-IDF feature blocks: every Kiwi morpheme
+of the question with its tag (`무엇/NP`, `나요/EF`: endings and question words carry the type) plus
+morpheme bigrams, and character 2-4-grams within words. Trained on synthetic questions
+(`train_question_classifier`), it predicts the type of any question (`QuestionClassifier.predict`).
+
+Saved as a folder without pickle: `classifier.json` (settings, types, both vocabularies, the sha256
+of the weights file) and `weights.npz` (idf vectors, coefficients, intercepts; loaded with
+`allow_pickle=False`, its checksum verified). `evaluate_document_split` measures held-out accuracy
+and per-type precision/recall on a split by document: no document has questions on both sides.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import precision_recall_fscore_support
+from sklearn.model_selection import GroupShuffleSplit
+from sklearn.preprocessing import normalize
+
+from resources.atomic import atomic_write_bytes, atomic_write_json
+from resources.errors import InputDataError
+from resources.korean import KoreanTokenizer
+from resources.llm.base import QUESTION_TYPES
+
+MODEL_FILE = "classifier.json"
+WEIGHTS_FILE = "weights.npz"
+FORMAT_VERSION = 1
+CHAR_NGRAMS = (2, 4)
+MIN_DF = 2
+REGULARISATION_C = 10.0
+
+
+def question_morphemes(texts: Sequence[str], tokenizer: KoreanTokenizer) -> list[list[str]]:
+    """Per question: every Kiwi morpheme as `form/tag` (lowercased) followed by morpheme bigrams."""
+    out = []
+    for tokens in tokenizer.kiwi.tokenize(list(texts)):
+        units = [f"{t.form.lower()}/{t.tag}" for t in tokens]
+        out.append(units + [f"{a} {b}" for a, b in zip(units, units[1:])])
+    return out
+
+
+def _morpheme_vectorizer(vocabulary: dict[str, int] | None = None) -> CountVectorizer:
+    """Counts of pre-analysed morpheme lists (the analyzer is the identity)."""
+    return CountVectorizer(analyzer=_identity, vocabulary=vocabulary, min_df=1 if vocabulary else MIN_DF)
+
+
+def _char_vectorizer(vocabulary: dict[str, int] | None = None) -> CountVectorizer:
+    """Counts of character n-grams within words (lowercased)."""
+    return CountVectorizer(
+        analyzer="char_wb", ngram_range=CHAR_NGRAMS, vocabulary=vocabulary, min_df=1 if vocabulary else MIN_DF
+    )
+
+
+def _identity(units: list[str]) -> list[str]:
+    return units
+
+
+def _idf(counts: sparse.csr_matrix) -> np.ndarray:
+    """Smoothed idf, as scikit-learn's TfidfTransformer computes it."""
+    document_frequency = np.bincount(counts.indices, minlength=counts.shape[1])
+    return np.log((1 + counts.shape[0]) / (1 + document_frequency)) + 1.0
+
+
+def _tfidf(counts: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
+    """Sublinear tf x idf, each row scaled to unit length."""
+    weighted = counts.astype(np.float64).tocsr()
+    weighted.data = 1.0 + np.log(weighted.data)
+    return normalize(weighted @ sparse.diags(idf), norm="l2", copy=False).tocsr()
+
+
+@dataclass
+class QuestionClassifier:
+    """A trained question-type classifier (two vocabularies, their idf, a linear model)."""
+
+    types: list[str]
+    morpheme_vocabulary: dict[str, int]
+    char_vocabulary: dict[str, int]
+    morpheme_idf: np.ndarray
+    char_idf: np.ndarray
+    coef: np.ndarray
+    intercept: np.ndarray
+    tokenizer: KoreanTokenizer
+
+    def features(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        """TF-IDF features of the questions (morpheme block, then character block)."""
+        morphemes = _morpheme_vectorizer(self.morpheme_vocabulary).transform(question_morphemes(texts, self.tokenizer))
+        chars = _char_vectorizer(self.char_vocabulary).transform(list(texts))
+        return sparse.hstack([_tfidf(morphemes, self.morpheme_idf), _tfidf(chars, self.char_idf)]).tocsr()
+
+    def scores(self, texts: Sequence[str]) -> np.ndarray:
+        """Decision scores, one column per type in `types` order."""
+        return np.asarray(self.features(texts) @ self.coef.T) + self.intercept
+
+    def predict(self, texts: Sequence[str]) -> list[str]:
+        """The most likely type of each question."""
+        if not texts:
+            return []
+        return [self.types[i] for i in np.argmax(self.scores(texts), axis=1)]
+
+    def save(self, folder: str | Path) -> Path:
+        """Write `weights.npz` then `classifier.json` (which records the weights' sha256) into `folder`."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        weights = _npz_bytes(
+            morpheme_idf=self.morpheme_idf, char_idf=self.char_idf, coef=self.coef, intercept=self.intercept
+        )
+        atomic_write_bytes(folder / WEIGHTS_FILE, weights)
+        manifest = {
+            "format_version": FORMAT_VERSION,
+            "kind": "question-type classifier: logistic regression over Kiwi morpheme and char n-gram TF-IDF",
+            "types": self.types,
+            "char_ngrams": list(CHAR_NGRAMS),
+            "weights_sha256": hashlib.sha256(weights).hexdigest(),
+            "morpheme_vocabulary": self.morpheme_vocabulary,
+            "char_vocabulary": self.char_vocabulary,
+        }
+        atomic_write_json(folder / MODEL_FILE, manifest)
+        return folder
+
+    @classmethod
+    def load(cls, folder: str | Path, tokenizer: KoreanTokenizer) -> QuestionClassifier:
+        """Read a saved classifier; a missing file, another format or a changed weights file is an InputDataError."""
+        folder = Path(folder)
+        manifest = _read_manifest(folder)
+        weights_path = folder / WEIGHTS_FILE
+        data = weights_path.read_bytes()
+        if hashlib.sha256(data).hexdigest() != manifest["weights_sha256"]:
+            raise InputDataError(f"{weights_path}: checksum does not match {MODEL_FILE}; the classifier was altered")
+        with np.load(weights_path, allow_pickle=False) as arrays:
+            return cls(
+                types=list(manifest["types"]),
+                morpheme_vocabulary=manifest["morpheme_vocabulary"],
+                char_vocabulary=manifest["char_vocabulary"],
+                morpheme_idf=arrays["morpheme_idf"],
+                char_idf=arrays["char_idf"],
+                coef=arrays["coef"],
+                intercept=arrays["intercept"],
+                tokenizer=tokenizer,
+            )
+
+
+def _npz_bytes(**arrays: np.ndarray) -> bytes:
+    """The arrays as one uncompressed .npz file's bytes."""
+    import io
+
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    return buffer.getvalue()
+
+
+def _read_manifest(folder: Path) -> dict[str, Any]:
+    """`classifier.json` of a saved classifier, checked for the expected format."""
+    path = folder / MODEL_FILE
+    if not path.is_file():
+        raise InputDataError(f"{folder}: no {MODEL_FILE} (not a saved question classifier)")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise InputDataError(f"{path}: not valid JSON ({error})") from error
+    if not isinstance(manifest, dict) or manifest.get("format_version") != FORMAT_VERSION:
+        raise InputDataError(f"{path}: not a question classifier of format version {FORMAT_VERSION}")
+    return manifest
+
+
+def train_question_classifier(
+    questions: Sequence[str], types: Sequence[str], tokenizer: KoreanTokenizer, seed: int = 0
+) -> QuestionClassifier:
+    """Fit the vocabularies, idf and logistic regression on labelled questions."""
+    _check_training_data(questions, types)
+    morpheme_counter = _morpheme_vectorizer()
+    char_counter = _char_vectorizer()
+    morpheme_counts = morpheme_counter.fit_transform(question_morphemes(questions, tokenizer))
+    char_counts = char_counter.fit_transform(list(questions))
+    morpheme_idf, char_idf = _idf(morpheme_counts), _idf(char_counts)
+    features = sparse.hstack([_tfidf(morpheme_counts, morpheme_idf), _tfidf(char_counts, char_idf)]).tocsr()
+    model = LogisticRegression(C=REGULARISATION_C, max_iter=2000, random_state=seed).fit(features, list(types))
+    return QuestionClassifier(
+        types=[str(t) for t in model.classes_],
+        morpheme_vocabulary={k: int(v) for k, v in morpheme_counter.vocabulary_.items()},
+        char_vocabulary={k: int(v) for k, v in char_counter.vocabulary_.items()},
+        morpheme_idf=morpheme_idf,
+        char_idf=char_idf,
+        coef=_class_weights(model)[0],
+        intercept=_class_weights(model)[1],
+        tokenizer=tokenizer,
+    )
+
+
+def _class_weights(model: LogisticRegression) -> tuple[np.ndarray, np.ndarray]:
+    """(coefficients, intercepts) with one row/entry per class: a two-class model stores one row for
+    the second class, expanded here to -w/2 and w/2 so that the argmax over classes is unchanged."""
+    coef = np.asarray(model.coef_, dtype=np.float64)
+    intercept = np.atleast_1d(np.asarray(model.intercept_, dtype=np.float64))
+    if coef.shape[0] == 1:
+        return np.vstack([-coef, coef]) / 2, np.concatenate([-intercept, intercept]) / 2
+    return coef, intercept
+
+
+def _check_training_data(questions: Sequence[str], types: Sequence[str]) -> None:
+    """At least two known types, as many labels as questions."""
+    if len(questions) != len(types):
+        raise InputDataError(f"{len(questions)} questions but {len(types)} types")
+    unknown = sorted({t for t in types if t not in QUESTION_TYPES})
+    if unknown:
+        raise InputDataError(f"unknown question types {unknown}; expected {', '.join(QUESTION_TYPES)}")
+    if len(set(types)) < 2:
+        raise InputDataError("training needs questions of at least two types")
+
+
+def document_split(frame: pd.DataFrame, test_share: float = 0.25, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(train, test) rows with every document's questions on one side only."""
+    if frame["doc_id"].nunique() < 2:
+        raise InputDataError("a document split needs questions from at least two documents")
+    splitter = GroupShuffleSplit(n_splits=1, test_size=test_share, random_state=seed)
+    train_index, test_index = next(splitter.split(frame, groups=frame["doc_id"]))
+    return frame.iloc[train_index], frame.iloc[test_index]
+
+
+def classification_report(truth: Sequence[str], predicted: Sequence[str]) -> dict[str, Any]:
+    """Accuracy and per-type precision, recall and support."""
+    labels = [t for t in QUESTION_TYPES if t in set(truth) | set(predicted)]
+    precision, recall, _, support = precision_recall_fscore_support(truth, predicted, labels=labels, zero_division=0.0)
+    per_type = {
+        label: {"precision": round(float(p), 4), "recall": round(float(r), 4), "support": int(s)}
+        for label, p, r, s in zip(labels, precision, recall, support)
+    }
+    accuracy = float(np.mean([a == b for a, b in zip(truth, predicted)])) if len(truth) else 0.0
+    return {"accuracy": round(accuracy, 4), "questions": len(truth), "per_type": per_type}
+
+
+def evaluate_document_split(
+    frame: pd.DataFrame, tokenizer: KoreanTokenizer, test_share: float = 0.25, seed: int = 0
+) -> dict[str, Any]:
+    """Train on the questions of some documents, report accuracy and per-type precision/recall on the rest.
+
+    `frame` needs the columns question, qtype and doc_id (as `kodistill questions` writes them).
+    """
+    missing = {"question", "qtype", "doc_id"} - set(frame.columns)
+    if missing:
+        raise InputDataError(f"questions table lacks columns {sorted(missing)}")
+    train, test = document_split(frame, test_share, seed)
+    classifier = train_question_classifier(list(train["question"]), list(train["qtype"]), tokenizer, seed)
+    report = classification_report(list(test["qtype"]), classifier.predict(list(test["question"])))
+    report.update(
+        train_questions=len(train),
+        train_documents=int(train["doc_id"].nunique()),
+        test_documents=int(test["doc_id"].nunique()),
+        test_share=test_share,
+        seed=seed,
+    )
+    return report

@@ -1,0 +1,146 @@
+"""Benchmark: the question-type classifier on synthetic questions from the shipped documents and KorQuAD.
+
+Usage: .venv/bin/python benchmarks/question_classifier.py [--seeds 5]
+Makes the training data as the command line does: `kodistill chunk` over data/raw_docs (the
+assets' reading and chunking) and the KorQuAD 1.0 dev paragraphs (`korquad-convert`), then
+`kodistill questions` with its defaults on each corpus. Reports, for each corpus and both together:
+held-out accuracy and per-type precision/recall on splits by document (one per seed; mean, min and
+max over seeds); accuracy across corpora (train on one, test on the other); accuracy on the
+hand-written natural questions of tests/distillation/natural_questions.json (trained on all
+questions; every wrong prediction listed); the predicted-type distribution of KorQuAD's 5,774 real
+(human-written, unlabelled) questions; training and prediction speed.
+Writes benchmarks/results/question_classifier.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import pandas as pd  # noqa: E402
+
+from assets.config import ChunksConfig  # noqa: E402
+from assets.distillation.classifier import (  # noqa: E402
+    classification_report,
+    evaluate_document_split,
+    train_question_classifier,
+)
+from assets.distillation.questions import QuestionConfig, generate_questions  # noqa: E402
+from assets.knowledge.assets import chunk_table  # noqa: E402
+from assets.knowledge.korquad import convert_squad, load_squad_json  # noqa: E402
+from orchestration.commands.chunk import read_folder  # noqa: E402
+from resources.atomic import atomic_write_json  # noqa: E402
+from resources.korean import KoreanTokenizer  # noqa: E402
+from resources.paths import shared_dir  # noqa: E402
+
+DATASET = Path("datasets/korquad-v1.0-dev/KorQuAD_v1.0_dev.json")
+NATURAL = ROOT / "tests/distillation/natural_questions.json"
+RESULT = ROOT / "benchmarks/results/question_classifier.json"
+
+
+def shipped_chunks(tokenizer: KoreanTokenizer) -> list[dict[str, str]]:
+    """Chunks of data/raw_docs exactly as `kodistill chunk` (and the chunks asset) makes them."""
+    config = ChunksConfig()
+    frame, _ = read_folder(ROOT / "data/raw_docs")
+    chunks, _ = chunk_table(frame[frame["problem"] == ""], tokenizer, config.max_tokens, config.overlap_tokens)
+    return [{"chunk_id": r.chunk_id, "doc_id": r.doc_id, "text": r.text} for r in chunks.itertuples()]
+
+
+def korquad_corpus(dataset: Path) -> tuple[list[dict[str, str]], list[str]]:
+    """KorQuAD dev paragraphs as chunks (as `korquad-convert` writes them) and its real questions."""
+    corpus, queries = convert_squad(load_squad_json(dataset), str(dataset))
+    chunks = [{"chunk_id": r["id"], "doc_id": r["doc_id"], "text": r["text"]} for r in corpus]
+    return chunks, [q["query"] for q in queries]
+
+
+def questions_frame(chunks: list[dict[str, str]]) -> pd.DataFrame:
+    """`kodistill questions` with its defaults (templates, 2 per chunk, seed 0)."""
+    return pd.DataFrame([q.to_dict() for q in generate_questions(chunks, QuestionConfig())])
+
+
+def split_summary(frame: pd.DataFrame, tokenizer: KoreanTokenizer, seeds: int) -> dict[str, Any]:
+    """Document-split evaluations over several seeds: seed 0 in full, accuracy spread over all."""
+    reports = [evaluate_document_split(frame, tokenizer, seed=seed) for seed in range(seeds)]
+    accuracies = [r["accuracy"] for r in reports]
+    return {
+        "questions": len(frame),
+        "documents": int(frame["doc_id"].nunique()),
+        "accuracy_mean": round(statistics.mean(accuracies), 4),
+        "accuracy_min": min(accuracies),
+        "accuracy_max": max(accuracies),
+        "seeds": seeds,
+        "seed_0": reports[0],
+    }
+
+
+def cross_corpus(train: pd.DataFrame, test: pd.DataFrame, tokenizer: KoreanTokenizer) -> dict[str, Any]:
+    """Train on one corpus's questions, test on the other's."""
+    classifier = train_question_classifier(list(train["question"]), list(train["qtype"]), tokenizer)
+    return classification_report(list(test["qtype"]), classifier.predict(list(test["question"])))
+
+
+def natural_check(classifier: Any) -> dict[str, Any]:
+    """Accuracy on the hand-written natural questions, with every miss."""
+    data = json.loads(NATURAL.read_text(encoding="utf-8"))
+    pairs = [(q, t) for t, questions in data.items() if not t.startswith("_") for q in questions]
+    predicted = classifier.predict([q for q, _ in pairs])
+    report = classification_report([t for _, t in pairs], predicted)
+    report["wrong"] = [
+        {"question": q, "type": t, "predicted": p} for (q, t), p in zip(pairs, predicted, strict=True) if p != t
+    ]
+    return report
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=5, help="document splits to average (default 5)")
+    parser.add_argument("--dataset", type=Path, default=None, help="KorQuAD dev JSON (default ../shared/datasets)")
+    args = parser.parse_args()
+    tokenizer = KoreanTokenizer()
+    started = time.perf_counter()
+    shipped = questions_frame(shipped_chunks(tokenizer))
+    korquad_chunks, real_questions = korquad_corpus(args.dataset or shared_dir() / DATASET)
+    korquad = questions_frame(korquad_chunks)
+    generated_s = time.perf_counter() - started
+    both = pd.concat([shipped, korquad], ignore_index=True)
+    splits = {name: split_summary(f, tokenizer, args.seeds) for name, f in (("shipped", shipped), ("korquad", korquad))}
+    splits["both"] = split_summary(both, tokenizer, args.seeds)
+    started = time.perf_counter()
+    classifier = train_question_classifier(list(both["question"]), list(both["qtype"]), tokenizer)
+    train_s = time.perf_counter() - started
+    started = time.perf_counter()
+    real_types = classifier.predict(real_questions)
+    predict_s = time.perf_counter() - started
+    result = {
+        "benchmark": "question-type classifier (logistic regression, Kiwi morpheme + char n-gram TF-IDF)",
+        "command": "benchmarks/question_classifier.py",
+        "training_data": "kodistill questions (templates, defaults) over kodistill chunk data/raw_docs and KorQuAD dev",
+        "document_split": splits,
+        "cross_corpus": {
+            "shipped_to_korquad": cross_corpus(shipped, korquad, tokenizer),
+            "korquad_to_shipped": cross_corpus(korquad, shipped, tokenizer),
+        },
+        "natural_questions": natural_check(classifier),
+        "korquad_real_questions_predicted_types": dict(Counter(real_types).most_common()),
+        "generation_s": round(generated_s, 2),
+        "train_all_s": round(train_s, 2),
+        "predict_per_s": round(len(real_questions) / predict_s, 1),
+        "target": {"document_split_accuracy": ">= 0.90"},
+        "machine": f"{platform.machine()}, {platform.python_version()}, CPU only",
+    }
+    atomic_write_json(RESULT, result)
+    print(json.dumps({k: v for k, v in result.items() if k != "document_split"}, ensure_ascii=False, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,147 @@
+"""The question-type classifier on questions generated from data/raw_docs: document-split accuracy,
+save/load without pickle, hand-written natural questions; `train-classifier` and `answer --classifier`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from assets.config import ChunksConfig
+from assets.distillation.classifier import (
+    MODEL_FILE,
+    WEIGHTS_FILE,
+    QuestionClassifier,
+    document_split,
+    evaluate_document_split,
+    train_question_classifier,
+)
+from assets.distillation.questions import QuestionConfig, generate_questions
+from assets.knowledge.assets import chunk_table
+from orchestration.cli import main
+from orchestration.commands.chunk import read_folder
+from resources.errors import InputDataError
+from resources.korean import KoreanTokenizer
+from resources.llm.base import QUESTION_TYPES
+from resources.paths import data_dir
+
+NATURAL = Path(__file__).with_name("natural_questions.json")
+
+
+@pytest.fixture(scope="module")
+def shipped_questions(tokenizer: KoreanTokenizer) -> pd.DataFrame:
+    """`kodistill questions` (defaults) over `kodistill chunk data/raw_docs` (asset chunking, 256/48)."""
+    config = ChunksConfig()
+    frame, _ = read_folder(data_dir() / "raw_docs")
+    chunks, _ = chunk_table(frame[frame["problem"] == ""], tokenizer, config.max_tokens, config.overlap_tokens)
+    rows = [{"chunk_id": r.chunk_id, "doc_id": r.doc_id, "text": r.text} for r in chunks.itertuples()]
+    return pd.DataFrame([q.to_dict() for q in generate_questions(rows, QuestionConfig())])
+
+
+@pytest.fixture(scope="module")
+def classifier(shipped_questions: pd.DataFrame, tokenizer: KoreanTokenizer) -> QuestionClassifier:
+    return train_question_classifier(list(shipped_questions["question"]), list(shipped_questions["qtype"]), tokenizer)
+
+
+def natural_questions() -> list[tuple[str, str]]:
+    data = json.loads(NATURAL.read_text(encoding="utf-8"))
+    return [(question, qtype) for qtype, questions in data.items() if qtype in QUESTION_TYPES for question in questions]
+
+
+def test_document_split_keeps_documents_apart(shipped_questions: pd.DataFrame) -> None:
+    train, test = document_split(shipped_questions, test_share=0.25, seed=3)
+    assert not set(train["doc_id"]) & set(test["doc_id"])
+    assert len(train) + len(test) == len(shipped_questions) and len(test) > 0
+
+
+def test_held_out_accuracy_on_a_document_split(shipped_questions: pd.DataFrame, tokenizer: KoreanTokenizer) -> None:
+    report = evaluate_document_split(shipped_questions, tokenizer, test_share=0.25, seed=0)
+    assert report["accuracy"] >= 0.90, report
+    assert set(report["per_type"]) == set(QUESTION_TYPES)
+    assert all(0.0 <= v["precision"] <= 1.0 and 0.0 <= v["recall"] <= 1.0 for v in report["per_type"].values())
+    assert report["test_documents"] >= 1 and report["questions"] + report["train_questions"] == len(shipped_questions)
+
+
+def test_natural_questions_sanity_check(classifier: QuestionClassifier) -> None:
+    """Hand-written questions phrased unlike the templates: at least half right (20 of 24 when written)."""
+    pairs = natural_questions()
+    predicted = classifier.predict([q for q, _ in pairs])
+    correct = sum(p == t for p, (_, t) in zip(predicted, pairs, strict=True))
+    assert len(pairs) == 24 and correct / len(pairs) >= 0.5, list(zip(predicted, pairs))
+    assert set(predicted) <= set(QUESTION_TYPES)
+
+
+def test_save_load_round_trip_without_pickle(
+    classifier: QuestionClassifier, tokenizer: KoreanTokenizer, tmp_path: Path
+) -> None:
+    texts = [q for q, _ in natural_questions()]
+    classifier.save(tmp_path / "model")
+    loaded = QuestionClassifier.load(tmp_path / "model", tokenizer)
+    assert loaded.predict(texts) == classifier.predict(texts)
+    np.testing.assert_allclose(loaded.scores(texts), classifier.scores(texts))
+    with np.load(tmp_path / "model" / WEIGHTS_FILE, allow_pickle=False) as arrays:
+        assert all(arrays[name].dtype != object for name in arrays.files)
+    json.loads((tmp_path / "model" / MODEL_FILE).read_text(encoding="utf-8"))
+
+
+def test_altered_or_missing_classifier_is_refused(
+    classifier: QuestionClassifier, tokenizer: KoreanTokenizer, tmp_path: Path
+) -> None:
+    folder = classifier.save(tmp_path / "model")
+    weights = folder / WEIGHTS_FILE
+    data = bytearray(weights.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    weights.write_bytes(bytes(data))
+    with pytest.raises(InputDataError, match="checksum"):
+        QuestionClassifier.load(folder, tokenizer)
+    with pytest.raises(InputDataError, match=MODEL_FILE):
+        QuestionClassifier.load(tmp_path / "nothing", tokenizer)
+
+
+def test_two_types(tokenizer: KoreanTokenizer, tmp_path: Path) -> None:
+    """A two-class model (scikit-learn stores one coefficient row) predicts both classes, also after loading."""
+    questions = [
+        "반품의 의미는 무엇인가요?",
+        "환불은 무엇을 뜻하나요?",
+        "A와 B의 차이는 무엇인가요?",
+        "C와 D는 어떻게 다른가요?",
+    ]
+    types = ["정의", "정의", "비교", "비교"]
+    trained = train_question_classifier(questions * 2, types * 2, tokenizer)
+    loaded = QuestionClassifier.load(trained.save(tmp_path / "two"), tokenizer)
+    assert trained.predict(questions) == loaded.predict(questions) == types
+
+
+def test_training_data_is_checked(tokenizer: KoreanTokenizer) -> None:
+    with pytest.raises(InputDataError, match="unknown question types"):
+        train_question_classifier(["무엇인가요?", "어떻게 하나요?"], ["정의", "기타"], tokenizer)
+    with pytest.raises(InputDataError, match="at least two types"):
+        train_question_classifier(["무엇인가요?", "뭔가요?"], ["정의", "정의"], tokenizer)
+
+
+def test_train_classifier_then_answer_records_predicted_type(
+    shipped_questions: pd.DataFrame, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    questions = tmp_path / "questions.jsonl"
+    shipped_questions.to_json(questions, orient="records", lines=True, force_ascii=False)
+    model = tmp_path / "model"
+    assert main(["train-classifier", "--questions", str(questions), "--out", str(model)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["document_split"]["accuracy"] >= 0.90 and (model / "evaluation.json").is_file()
+    corpus, queries, out = tmp_path / "corpus.jsonl", tmp_path / "queries.jsonl", tmp_path / "answers.jsonl"
+    texts = {
+        "r#0": "단순 변심 반품은 상품을 받은 날부터 7일 이내에 신청해야 한다.",
+        "r#1": "환불은 3영업일 이내에 처리된다.",
+    }
+    corpus.write_text("".join(json.dumps({"id": k, "text": v}, ensure_ascii=False) + "\n" for k, v in texts.items()))
+    asked = [("q1", "단순 변심과 상품 불량 반품의 차이는 무엇인가요?"), ("q2", "반품은 어떤 순서로 처리되나요?")]
+    queries.write_text("".join(json.dumps({"id": i, "query": q}, ensure_ascii=False) + "\n" for i, q in asked))
+    command = ["answer", "--corpus", str(corpus), "--queries", str(queries), "--out", str(out), "--no-progress"]
+    assert main([*command, "--classifier", str(model)]) == 0
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [row["qtype_predicted"] for row in rows] == ["비교", "프로세스"]
+    assert main([*command, "--classifier", str(tmp_path / "missing")]) == 2
+    assert "kodistill answer: error: --classifier" in capsys.readouterr().err
