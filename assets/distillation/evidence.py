@@ -125,6 +125,15 @@ def _sentences(line: str) -> list[str]:
     return [part.strip() for part in _SENTENCE_END.split(line) if part.strip()]
 
 
+def sentence_keys(text: str) -> set[str]:
+    """Whitespace-free keys of the sentences `chunk_evidence` would read from `text` (no Kiwi pass)."""
+    keys = set()
+    for raw in unicodedata.normalize("NFC", text).splitlines():
+        line = _LIST_MARK.sub("", re.sub(r"\*\*|__|`", "", raw).strip())
+        keys.update(re.sub(r"\s+", "", sentence) for sentence in _sentences(line))
+    return keys
+
+
 def _line_evidence(line: str, topic: str, tokenizer: KoreanTokenizer) -> list[Evidence]:
     step = _STEP_LINE.match(line)
     glossary = _GLOSSARY_LINE.match(line) if step is None else None

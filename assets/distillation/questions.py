@@ -25,10 +25,16 @@ import unicodedata
 import zlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from assets.distillation.evidence import Candidate, chunk_evidence, evidence_candidates, has_final_consonant
+from assets.distillation.evidence import (
+    Candidate,
+    chunk_evidence,
+    evidence_candidates,
+    has_final_consonant,
+    sentence_keys,
+)
 from resources.korean import KoreanTokenizer
 from resources.llm.base import (
     QUESTION_TYPES,
@@ -126,15 +132,19 @@ def josa(word: str, kind: str) -> str:
     return word + (with_final if has_final_consonant(word) else without_final)
 
 
+SHARED_PENALTY = 3  # a sentence other chunks repeat ranks below every pattern of a sentence they do not
+
+
 def _sentence_key(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFC", text))
 
 
 def document_title(chunks: Sequence[SourceChunk]) -> str:
-    """The first Markdown heading of a document's first chunk, else its id when it reads as a title."""
-    for line in chunks[0].text.splitlines() if chunks else []:
-        if line.lstrip().startswith("# "):
-            return line.strip("# ").strip()
+    """The first line of a document's first chunk when it reads as a title (a Markdown heading or a
+    short line without a sentence ending), else the document id when it is Korean."""
+    lines = [line.strip() for line in chunks[0].text.splitlines() if line.strip()] if chunks else []
+    if lines and (lines[0].startswith("# ") or (len(lines[0]) <= 40 and not re.search(r"[.다요?!]$", lines[0]))):
+        return lines[0].strip("# ").strip()
     doc_id = chunks[0].doc_id if chunks else ""
     return doc_id if re.search(r"[가-힣]", doc_id) else ""
 
@@ -146,13 +156,17 @@ def template_candidates(
     title: str = "",
     shared: frozenset[str] = frozenset(),
 ) -> dict[str, list[Candidate]]:
-    """Evidence-sentence questions per type for one chunk, best first: pattern rank, then sentences no
-    other chunk repeats (`shared` holds whitespace-free keys of repeated sentences), then longer."""
+    """Evidence-sentence questions per type for one chunk, best first: sentences no other chunk repeats
+    (`shared` holds whitespace-free keys of repeated sentences; their rank is raised by SHARED_PENALTY),
+    then pattern rank, then longer questions (more of the evidence's terms)."""
     candidates = evidence_candidates(chunk_evidence(text, tokenizer, title), tokenizer.kiwi, types)
     out: dict[str, list[Candidate]] = {}
     for qtype, found in candidates.items():
         unique = {c.text: c for c in found}.values()
-        out[qtype] = sorted(unique, key=lambda c: (c.rank, _sentence_key(c.evidence) in shared, -len(c.text)))
+        ranked = [
+            replace(c, rank=c.rank + SHARED_PENALTY) if _sentence_key(c.evidence) in shared else c for c in unique
+        ]
+        out[qtype] = sorted(ranked, key=lambda c: (c.rank, -len(c.text)))
     return out
 
 
@@ -315,7 +329,7 @@ class _Selector:
             return False
         pool = list(candidates)
         rng.shuffle(pool)
-        pool.sort(key=lambda c: (c.rank, (chunk.chunk_id, c.evidence) in self.used_evidence))
+        pool.sort(key=lambda c: (c.rank, (chunk.chunk_id, c.evidence) in self.used_evidence, -len(c.text)))
         for candidate in pool:
             if self.dedup.add(candidate.text):
                 self.add(chunk, candidate, "template", None)
@@ -359,8 +373,7 @@ class _CorpusView:
         self.titles = {doc: document_title(doc_chunks) for doc, doc_chunks in by_doc.items()}
         seen: Counter[str] = Counter()
         for chunk in chunks:
-            keys = {_sentence_key(s.text) for s in tokenizer.split_sentences(chunk.text)}
-            seen.update(keys)
+            seen.update(sentence_keys(chunk.text))
         self.shared = frozenset(key for key, count in seen.items() if count > 1)
 
     def candidates(
