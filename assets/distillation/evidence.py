@@ -57,9 +57,11 @@ _DEMONSTRATIVE = re.compile(
 )
 _QUESTION_WORDS = ("무엇", "얼마", "며칠", "몇", "언제", "어떻게", "어떤")
 _VAGUE = frozenset(
-    "경우 것 때 수 등 중 바 점 측 곳 뒤 앞 후 전 이상 이하 이내 이후 이전 다음 내용 사항 부분 일부".split()
+    "경우 것 때 수 등 중 바 점 측 곳 뒤 앞 후 전 이상 이하 이내 이후 이전 다음 내용 사항 부분 일부 "
+    "정의 의미 뜻 목적 기준 방법 대상 여부 관련 해당 각 이".split()
 )
 MAX_QUESTION_CHARS = 180
+_BECOMES = re.compile(r"되|진다|뜬다|없다|있다|않는다|아니다|이다")  # a state, not an act
 MIN_WORDS = 6  # fewer words than this: the question names its topic
 _SENTENCE_END = re.compile(r"(?<=[가-힣)][.?!])\s+")
 
@@ -139,9 +141,11 @@ def _line_evidence(line: str, topic: str, tokenizer: KoreanTokenizer) -> list[Ev
     glossary = _GLOSSARY_LINE.match(line) if step is None else None
     out = []
     for text in _sentences(line):
-        if not 10 <= len(text) <= 220 or not re.search(r"[가-힣]", text):
-            continue
+        if not 10 <= len(text) <= 220 or not re.search(r"[가-힣]", text) or text.endswith("?"):
+            continue  # a question (FAQ line) has no answer span of its own
         tokens = tuple(tokenizer.kiwi.tokenize(text))
+        if tokens and tokens[0].tag.startswith(("J", "E", "VCP", "XS")):
+            continue  # a fragment whose head was cut off ("이란 …" under a bolded term read as a heading)
         first = not out
         step_info = (step.group(1) or step.group(2), step.group(3).strip(), step.group(4)) if step and first else None
         term = (glossary.group(1).strip(), glossary.group(2).strip()) if glossary and first else None
@@ -280,6 +284,8 @@ def cloze(evidence: Evidence, span: tuple[int, int], word: str, kiwi: Any) -> tu
     if last is None or j > len(tokens) or i >= j:
         return None
     answer = text[tokens[i].start : _end(tokens[j - 1])]
+    if _cuts_a_compound(text, tokens[i].start, _end(tokens[j - 1])):
+        return None
     after = j
     particle = ""
     if after < len(tokens) and tokens[after].tag.startswith("J") and tokens[after].start == _end(tokens[j - 1]):
@@ -292,6 +298,11 @@ def cloze(evidence: Evidence, span: tuple[int, int], word: str, kiwi: Any) -> tu
         middle = text[_end(tokens[after - 1]) : tokens[last].start]
         question = text[: tokens[i].start] + asked + middle + _question_ending(tokens[last:], kiwi)
     return finish(question, answer, evidence)
+
+
+def _cuts_a_compound(text: str, start: int, end: int) -> bool:
+    """Whether a span starts or ends inside a "·"/"/"-joined compound ("취소·반품", "발급/교체")."""
+    return (start > 0 and text[start - 1] in "·/") or (end < len(text) and text[end] in "·/")
 
 
 def finish(question: str, answer: str, evidence: Evidence) -> tuple[str, str] | None:
@@ -362,7 +373,9 @@ def _definition(evidence: Evidence, kiwi: Any) -> tuple[list[Built], list[Built]
         strong += [built] if built else []
     tokens = evidence.tokens
     last = _final_eojeol(tokens)
-    copula = [r for r in noun_runs(tokens) if last is not None and r[1] < len(tokens) and tokens[r[1]].tag == "VCP"]
+    copula = [
+        r for r in noun_runs(tokens) if last is not None and last <= r[1] < len(tokens) and tokens[r[1]].tag == "VCP"
+    ]
     topical = any(t.tag == "JX" and t.form in ("은", "는") for t in tokens)
     built_copula = _cloze_runs(evidence, copula[-1:], kiwi)
     if topical:
@@ -403,6 +416,7 @@ def _example(evidence: Evidence, kiwi: Any) -> tuple[list[Built], list[Built]]:
         (a[0], b[1])
         for a, b in zip(runs, runs[1:])
         if evidence.text[_end(tokens[a[1] - 1]) : tokens[b[0]].start] in (", ", ",", "와 ", "과 ", "나 ", "이나 ")
+        and (_particle_after(tokens, b[1]) is not None or (b[1] < len(tokens) and tokens[b[1]].form == "등"))
     ]
     named = [
         r for r in runs if any(t.tag in ("NNP", "SL") for t in tokens[r[0] : r[1]]) and _particle_after(tokens, r[1])
@@ -447,7 +461,8 @@ def _application(evidence: Evidence, kiwi: Any) -> tuple[list[Built], list[Built
     if condition + 1 < len(tokens) and tokens[condition + 1].tag.startswith("J") and subject is None:
         cut = _end(tokens[condition + 1]) + 1
     answer = text[cut:].strip().rstrip(".")
-    built = finish(text[:cut].rstrip(", ") + " 어떻게 되나요", answer, evidence)
+    asked = "어떻게 되나요" if _BECOMES.search(answer) else "무엇을 하나요"
+    built = finish(f"{text[:cut].rstrip(', ')} {asked}", answer, evidence)
     main = [r for r in _runs_with(evidence, ("JKO", "JKS")) if tokens[r[0]].start > _end(tokens[condition])]
     return ([built] if built else []) + _cloze_runs(evidence, main, kiwi), []
 
