@@ -61,7 +61,7 @@ _VAGUE = frozenset(
     "정의 의미 뜻 목적 기준 방법 대상 여부 관련 해당 각 이".split()
 )
 MAX_QUESTION_CHARS = 180
-_BECOMES = re.compile(r"되|진다|뜬다|없다|있다|않는다|아니다|이다")  # a state, not an act
+_BECOMES = re.compile(r"[되된됩됐될]|진다|뜬다|없다|있다|않는다|아니다|이다")  # a state, not an act
 MIN_WORDS = 6  # fewer words than this: the question names its topic
 _SENTENCE_END = re.compile(r"(?<=[가-힣)][.?!])\s+")
 
