@@ -88,7 +88,7 @@ def self_retrieval(chunks: list[dict[str, str]], tokenizer: KoreanTokenizer) -> 
         "generate_seconds": round(generate_s, 2),
         "questions_per_s": round(len(questions) / max(generate_s, 1e-9), 1),
         "answer_in_question_share": answer_leak_share(questions),
-        "with_answer_share": float((questions.get("answer", pd.Series(dtype=str)).fillna("") != "").mean()),
+        "with_answer_share": float((questions["answer"].fillna("") != "").mean()) if "answer" in questions else 0.0,
         "misses": questions.loc[~questions["rank1"], ["chunk_id", "qtype", "question"]].head(15).values.tolist(),
     }
 
