@@ -102,8 +102,8 @@ def _is_heading(line: str) -> bool:
 
 def _heading_text(line: str) -> str:
     text = re.sub(r"^#+\s*|\*\*|__", "", line.strip()).strip()
-    text = re.sub(r"^(?:\d+[.)]|[가-하][.)]|상황\s*\d+[.)]?)\s*", "", text)
-    return text.strip(" :：")
+    text = re.sub(r"^(?:[-*•]\s*)?(?:\d+[.)]|[가-하][.)]|상황\s*\d+[.)]?)?\s*", "", text)
+    return re.sub(r"\s+\([^)]*\)", "", text).strip(" :：")  # "2단계 등급 판정 (SOC, …)" → "2단계 등급 판정"
 
 
 def chunk_evidence(text: str, tokenizer: KoreanTokenizer, title: str = "") -> list[Evidence]:
@@ -243,13 +243,22 @@ def has_final_consonant(word: str) -> bool:
 
 
 def _with_particle(word: str, particle: str) -> str:
+    """`word` + `particle` in the form its final consonant takes ("무엇으로", "얼마를"; "언제에" → "언제")."""
     kind = _PARTICLE_KIND.get(particle)
     if kind == "은는" and word.startswith(_QUESTION_WORDS):  # "무엇은" reads wrong: "무엇이"
         kind = "이가"
+    if word == "언제" and particle in ("에", "에는", "에도"):
+        return word + particle[1:]
+    if particle in ("로", "으로", "로서", "으로서", "로써", "으로써"):
+        last = word.strip()[-1:]
+        rieul = "가" <= last <= "힣" and (ord(last) - 0xAC00) % 28 == 8  # a final ㄹ takes 로, like a vowel
+        final = has_final_consonant(word) and not rieul
+        return word + ("으" if final else "") + particle.removeprefix("으")
     if kind is None:
         return word + particle
     with_final, without_final = _PAIRS[kind]
-    return word + (with_final if has_final_consonant(word) else without_final)
+    spoken = re.sub(r"\([^)]*\)$", "", word)  # "제5조(환불 기한)" is read up to "제5조": "제5조와"
+    return word + (with_final if has_final_consonant(spoken) else without_final)
 
 
 def _final_eojeol(tokens: Sequence[Any]) -> int | None:
@@ -359,7 +368,7 @@ def _regulation(evidence: Evidence, kiwi: Any) -> tuple[list[Built], list[Built]
 
 def _definition(evidence: Evidence, kiwi: Any) -> tuple[list[Built], list[Built]]:
     strong: list[Built] = []
-    if evidence.term is not None:
+    if evidence.term is not None and "," not in evidence.term[0] and not evidence.term[0][0].isdigit():
         term, body = evidence.term
         first = re.split(r"(?<=[다.])\s", body)[0]
         built = finish(f"{term}{'이란' if has_final_consonant(term) else '란'} 무엇인가요", first, evidence)

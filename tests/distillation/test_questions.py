@@ -90,7 +90,7 @@ def _strong(tokenizer) -> dict[str, dict[str, tuple[str, str]]]:
 def test_each_type_asks_for_a_span_of_one_evidence_sentence(tokenizer):
     strong = _strong(tokenizer)
     # a short question names its topic (the heading above its sentence)
-    definition = strong["정의"]["제5조(환불 기한)과 관련해, ‘구매 확정’이란 무엇을 말하나요?"]
+    definition = strong["정의"]["제5조(환불 기한)와 관련해, ‘구매 확정’이란 무엇을 말하나요?"]
     assert definition[0] == "구매자가 상품을 정상적으로 받았음을 확인하는 것"
     assert (
         strong["프로세스"]["구매자는 수령일부터 7일 이내에 앱에서 반품을 신청하는 단계는 무엇인가요?"][0] == "반품 신청"
