@@ -36,11 +36,9 @@ _GLUE_TAGS = frozenset({"XSN", "NNB", "XR", "XPN", "SN", "SL", "NR"})
 _UNITS = frozenset(
     "원 만 천 억 일 영업일 시간 개월 년 월 주 점 회 자 분 초 건 개 명 % 차 세 배 곳 종 위 등급 단계 조".split()
 )
-_LIMIT_WORDS = ("이내", "이상", "이하", "초과", "미만", "전", "후", "마다", "까지")
 _RULE_CUE = re.compile(
     r"해야|하여야|야 한다|할 수 없|수 없|금지|불가|허용되지|않는다|이내|까지|이상|이하|초과|미만|마다|최대|최소|한도"
 )
-_DEFINE_CUE = re.compile(r"(?:이)?란\s|(?:을|를)\s*(?:말한다|뜻한다|의미한다|가리킨다|말합니다|뜻합니다|의미합니다)")
 _SEQUENCE_CUE = re.compile(r"단계|다음|후에|뒤에|먼저|이어서|거쳐|순서|절차|마지막으로|그 후|이후")
 _EXAMPLE_CUE = re.compile(r"예를 들어|예컨대|가령|이를테면|예:|사례|예시|등[이을의은에과]?\s|와 같은|과 같은|포함")
 _COMPARE_CUE = re.compile(r"보다|반면|달리|차이|비해|대비|다르|다른|구분|비교|마찬가지")
@@ -68,7 +66,8 @@ _SENTENCE_END = re.compile(r"(?<=[가-힣)][.?!])\s+")
 
 @dataclass(frozen=True)
 class Evidence:
-    """One sentence of a chunk with its Kiwi tokens, its topic and whether other chunks repeat it."""
+    """One sentence of a chunk with its Kiwi tokens, its topic, and what its line holds when that line
+    is a numbered step or a glossary entry."""
 
     text: str
     tokens: tuple[Any, ...]
