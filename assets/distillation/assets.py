@@ -23,7 +23,12 @@ from assets.distillation.checks import (
     question_problems,
 )
 from assets.distillation.grounding import groundedness, method_for_backend
-from assets.distillation.questions import QuestionConfig, generate_questions, generate_with_backend
+from assets.distillation.questions import (
+    QuestionConfig,
+    QuestionDeduplicator,
+    generate_questions,
+    generate_with_backend,
+)
 from assets.distillation.teacher import BatchAnswerer
 from assets.knowledge.partitions import document_partitions
 from assets.metadata import AFTER_UPSTREAM, COMPUTE_SECONDS, Stopwatch, readable
@@ -37,7 +42,17 @@ from resources.settings import ProjectPaths
 from resources.tokenizer_resource import KoreanTokenizerResource
 
 GROUP = "distillation"
-QUESTION_COLUMNS = ["question_id", "question", "qtype", "chunk_id", "doc_id", "source", "temperature"]
+QUESTION_COLUMNS = [
+    "question_id",
+    "question",
+    "qtype",
+    "chunk_id",
+    "doc_id",
+    "source",
+    "temperature",
+    "evidence",
+    "answer",
+]
 ANSWER_COLUMNS = [
     "question_id",
     "qtype",
@@ -68,11 +83,14 @@ def _question_frame(
     backend: LLMBackend | None,
     temperatures: tuple[float, ...],
     tokenizer: KoreanTokenizer,
+    dedup: QuestionDeduplicator,
 ) -> pd.DataFrame:
     if backend is None:
-        questions = generate_questions(records, settings, tokenizer)
+        questions = generate_questions(records, settings, tokenizer, dedup)
     else:
-        questions = generate_with_backend(backend, records, settings, temperatures, tokenizer=tokenizer)
+        questions = generate_with_backend(
+            backend, records, settings, temperatures, tokenizer=tokenizer, deduplicator=dedup
+        )
     return pd.DataFrame([q.to_dict() for q in questions], columns=QUESTION_COLUMNS)
 
 
@@ -88,7 +106,7 @@ def _question_backend(context: dg.AssetExecutionContext, generator: QuestionGene
     group_name=GROUP,
     kinds={"pandas", "parquet"},
     check_specs=[QUESTIONS_CHECK],
-    code_version="questions-1",
+    code_version="questions-2",
     **PER_DOCUMENT,
 )
 def synthetic_questions(
@@ -99,7 +117,8 @@ def synthetic_questions(
     question_generator: QuestionGeneratorResource,
 ) -> Iterator[dg.Output | dg.AssetCheckResult]:
     """Questions of six types (정의, 프로세스, 규정, 예시, 비교, 적용) from each document's chunks,
-    balanced over types, deduplicated (exact and near), each tied to its source chunk."""
+    balanced over types, deduplicated (exact and near) across the documents of the step, each tied to
+    its source chunk with the evidence sentence it asks about and the answer span."""
     watch = Stopwatch()
     settings = QuestionConfig(
         per_chunk=config.per_chunk, near_duplicate_threshold=config.near_duplicate_threshold, seed=config.seed
@@ -107,10 +126,11 @@ def synthetic_questions(
     kiwi, backend = tokenizer.get(), _question_backend(context, question_generator)
     temperatures = tuple(question_generator.temperatures)
     by_doc = dict(tuple(chunks.groupby("doc_id"))) if len(chunks) else {}
+    dedup = QuestionDeduplicator(kiwi, settings.near_duplicate_threshold)  # shared: no repeats across documents
     frames = {}
     for key in context.partition_keys:
         records = by_doc[key].to_dict(orient="records") if key in by_doc else []
-        frames[key] = _question_frame(records, settings, backend, temperatures, kiwi)
+        frames[key] = _question_frame(records, settings, backend, temperatures, kiwi, dedup)
     yield dg.Output(frames, metadata=_question_metadata(frames, backend, watch))
     yield per_document_result(QUESTIONS_CHECK, frames, question_problems)
 

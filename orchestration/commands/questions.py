@@ -1,8 +1,9 @@
 """`kodistill questions`: synthetic questions of six types from a JSONL corpus, balanced and deduplicated.
 
 Corpus lines `{"id", "text", "doc_id"?}` as in `kodistill eval-retrieval`. Output: one JSON line
-per question (question_id, question, qtype, chunk_id, doc_id, source, temperature), written
-atomically; a summary with counts per type goes to stdout.
+per question (question_id, question, qtype, chunk_id, doc_id, source, temperature, evidence: the
+chunk sentence it asks about, answer: the span of the evidence it asks for), deduplicated over the
+whole corpus and written atomically; a summary with counts per type goes to stdout.
 """
 
 from __future__ import annotations
@@ -58,14 +59,14 @@ def _config(args: argparse.Namespace) -> Any:
         raise InputDataError(str(error)) from error
 
 
-def _generate(args: argparse.Namespace, chunks: list[dict[str, str]], config: Any) -> list[Any]:
+def _generate(args: argparse.Namespace, chunks: list[dict[str, str]], config: Any, tokenizer: Any) -> list[Any]:
     """Template questions, or LLM questions when --generator names a model."""
     from assets.distillation.questions import generate_questions, generate_with_backend
     from resources.llm.base import BackendUnavailableError
     from resources.llm.factory import backend_from_spec
 
     if args.generator == "template":
-        return generate_questions(chunks, config)
+        return generate_questions(chunks, config, tokenizer)
     if not args.generator.startswith("hf:"):
         raise InputDataError(f"--generator must be 'template' or 'hf:/path/to/model', got {args.generator!r}")
     try:
@@ -73,19 +74,22 @@ def _generate(args: argparse.Namespace, chunks: list[dict[str, str]], config: An
     except BackendUnavailableError as error:
         raise InputDataError(f"--generator {args.generator}: {error}") from error
     if backend.name == "extractive":  # the model could not run: templates are the fallback here
-        return generate_questions(chunks, config)
-    return generate_with_backend(backend, chunks, config)
+        return generate_questions(chunks, config, tokenizer)
+    return generate_with_backend(backend, chunks, config, tokenizer=tokenizer)
 
 
 def run(args: argparse.Namespace) -> int:
     """Read the corpus, generate, write JSONL atomically, print counts per type."""
-    from assets.distillation.questions import type_counts
+    from assets.distillation.questions import deduplicate_questions, type_counts
     from assets.knowledge.evaluation import read_corpus
     from resources.atomic import atomic_write_jsonl
+    from resources.korean import KoreanTokenizer
 
     config = _config(args)
+    tokenizer = KoreanTokenizer()
     chunks = [{"chunk_id": r.id, "doc_id": r.doc_id, "text": r.text} for r in read_corpus(args.corpus)]
-    questions = _generate(args, chunks, config)
+    generated = _generate(args, chunks, config, tokenizer)
+    questions = deduplicate_questions(generated, tokenizer, config.near_duplicate_threshold)
     atomic_write_jsonl(args.out, [q.to_dict() for q in questions])
     summary = {
         "out": str(args.out),

@@ -173,6 +173,7 @@ def test_questions_command_is_balanced_and_tied_to_chunks(files, tmp_path, capsy
     assert summary["per_type"] == {t: 2 for t in ("정의", "프로세스", "규정", "예시", "비교", "적용")}
     chunk_ids = {c for c, _, _ in CORPUS}
     assert len(rows) == 12 and all(r["chunk_id"] in chunk_ids and r["question"].endswith("?") for r in rows)
+    assert all(r["answer"] and r["answer"] in r["evidence"] and r["answer"] not in r["question"] for r in rows)
     assert main(["questions", "--corpus", str(files["corpus"]), "--out", str(out), "--per-chunk", "0"]) == 2
 
 

@@ -61,12 +61,13 @@ def test_two_partitions_in_one_step_with_checks(two_documents: Path) -> None:
 
 
 class _EchoBackend:
-    """A fake teacher: answers with the question, citing the first context (never grounded)."""
+    """A fake teacher: answers with a fixed line about the question, citing the first context (never
+    grounded; echoing the question itself would be, now that questions reuse their evidence's words)."""
 
     name = "echo"
 
     def generate(self, requests: Sequence[GenerationRequest], params: GenerationParams | None = None) -> list[str]:
-        return [f"메아리: {r.question}\n[출처: {r.contexts[0][0]}]" for r in requests]
+        return [f"메아리: 질문 {len(r.question)}자를 받았습니다.\n[출처: {r.contexts[0][0]}]" for r in requests]
 
     def format_chat(self, messages: Sequence[dict[str, str]]) -> str:
         return "\n".join(m["content"] for m in messages)
@@ -87,7 +88,7 @@ def test_a_fake_teacher_resource_answers_and_the_check_names_the_documents(two_d
     answers = _stored(two_documents, "teacher_answers", keys[0])
     assert answers["answer"].str.startswith("메아리: ").all() and (answers["teacher"] == "echo").all()
     evaluation = result.get_asset_check_evaluations()[0]
-    assert not evaluation.passed  # echoed questions are not sentences of the contexts
+    assert not evaluation.passed  # the echo lines are not sentences of the contexts
     assert evaluation.description == f"failed for {', '.join(sorted(keys))}"
     assert set(evaluation.metadata["documents_failing"].value) == set(keys)
 

@@ -2,24 +2,30 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Sequence
+from pathlib import Path
 
+import pandas as pd
 import pytest
 
+from assets.distillation.evidence import noun_runs
 from assets.distillation.questions import (
     QUESTION_TYPES,
     QuestionConfig,
     QuestionDeduplicator,
     SyntheticQuestion,
     clean_question,
+    deduplicate_questions,
     generate_questions,
     generate_with_backend,
     josa,
     normalise_question,
     template_candidates,
     type_counts,
+    validate_model_question,
 )
 from resources.llm.base import GenerationParams, GenerationRequest, Message
 
@@ -75,15 +81,52 @@ def test_every_type_has_a_natural_template_question_tied_to_the_chunk(tokenizer)
         assert question.source == "template"
 
 
-def test_pattern_based_templates_read_naturally(tokenizer):
-    candidates = {t: [c.text for c in cs if c.strong] for t, cs in template_candidates(CHUNK, tokenizer).items()}
-    assert "‘구매 확정’이란 무엇인가요?" in candidates["정의"]
-    assert "1단계인 ‘반품 신청’에서는 무엇을 하나요?" in candidates["프로세스"]
-    assert any(q.startswith("제5조(환불 기한)에 따르면") and "언제까지" in q for q in candidates["규정"])
-    assert "단순 변심 반품과 상품 하자 반품은 어떻게 다른가요?" in candidates["비교"]
-    assert "판매자가 기한 안에 승인하지 않으면 어떻게 되나요?" in candidates["적용"]
-    assert any("30만 원 이상이면" in q for q in candidates["적용"])
-    assert "단순 변심 반품의 구체적인 예로는 어떤 것이 있나요?" in candidates["예시"]
+def _strong(tokenizer) -> dict[str, dict[str, tuple[str, str]]]:
+    """Strong template candidates of CHUNK per type: question -> (answer, evidence)."""
+    found = template_candidates(CHUNK, tokenizer)
+    return {t: {c.text: (c.answer, c.evidence) for c in cs if c.strong} for t, cs in found.items()}
+
+
+def test_each_type_asks_for_a_span_of_one_evidence_sentence(tokenizer):
+    strong = _strong(tokenizer)
+    # a short question names its topic (the heading above its sentence)
+    definition = strong["정의"]["제5조(환불 기한)와 관련해, ‘구매 확정’이란 무엇을 말하나요?"]
+    assert definition[0] == "구매자가 상품을 정상적으로 받았음을 확인하는 것"
+    assert (
+        strong["프로세스"]["구매자는 수령일부터 7일 이내에 앱에서 반품을 신청하는 단계는 무엇인가요?"][0] == "반품 신청"
+    )
+    regulation = strong["규정"]["회사는 반품 상품의 검수가 끝난 날부터 몇 영업일 이내에 환불을 완료하여야 하나요?"]
+    assert regulation == ("3영업일", "회사는 반품 상품의 검수가 끝난 날부터 3영업일 이내에 환불을 완료하여야 한다.")
+    assert strong["비교"]["단순 변심 반품과 상품 하자 반품은 무엇이 다른가요?"][0] == "배송비 부담"
+    assert strong["적용"]["판매자가 기한 안에 승인하지 않으면 반품은 어떻게 되나요?"][0] == "자동으로 승인된다"
+    assert strong["예시"]["예를 들어 포장을 뜯어 사용한 무엇이 단순 변심으로 반품할 수 없나요?"][0] == "화장품"
+
+
+def test_answer_is_a_span_of_the_evidence_and_never_in_the_question(tokenizer):
+    chunks = [{"chunk_id": "returns#0", "doc_id": "returns", "text": CHUNK}, *OTHER_CHUNKS]
+    questions = generate_questions(chunks, QuestionConfig(per_chunk=6), tokenizer)
+    texts = {c["chunk_id"]: re.sub(r"\s+", "", c["text"]) for c in chunks}
+    for q in questions:
+        assert q.answer and q.answer in q.evidence and q.answer not in q.question, q
+        assert re.sub(r"\s+", "", q.evidence) in texts[q.chunk_id], q
+    for candidates in template_candidates(CHUNK, tokenizer).values():
+        assert all(c.answer in c.evidence and c.answer not in c.text for c in candidates)
+
+
+def test_noun_phrases_keep_mixed_tokens_whole(tokenizer):
+    text = "B2B 비즈니스 생존 전략과 3DS 인증은 API 키 관리 방식이 다르다. 제12조(결제 API 키)는 키 교체 주기를 정한다."
+    tokens = tokenizer.kiwi.tokenize(text)
+    phrases = {text[tokens[i].start : tokens[j - 1].start + tokens[j - 1].len] for i, j in noun_runs(tokens)}
+    assert {"B2B 비즈니스 생존 전략", "3DS 인증", "API 키 관리 방식", "제12조"} <= phrases
+    answers = {c.answer for cs in template_candidates(text, tokenizer).values() for c in cs}
+    assert "2B 비즈니스 생존 전략" not in answers and "B2B 비즈니스 생존 전략" in answers
+
+
+def test_a_sentence_opening_with_a_demonstrative_names_its_topic(tokenizer):
+    text = "## 정산 보류 해제\n이 경우 판매자는 소명 자료를 3영업일 이내에 제출해야 한다."
+    questions = [c.text for cs in template_candidates(text, tokenizer).values() for c in cs]
+    assert "정산 보류 해제와 관련해, 이 경우 판매자는 소명 자료를 며칠 이내에 제출해야 하나요?" not in questions
+    assert "정산 보류 해제와 관련해, 이 경우 판매자는 소명 자료를 몇 영업일 이내에 제출해야 하나요?" in questions
 
 
 def test_particles_follow_the_final_consonant():
@@ -149,42 +192,116 @@ def test_clean_question_takes_the_first_usable_line():
 
 
 class _ScriptedBackend:
-    """Returns scripted lines in order and records the temperatures it was called with."""
+    """Returns scripted outputs per chunk (request id) in order and records the temperatures it was called with."""
 
     name = "scripted"
 
-    def __init__(self, lines: Sequence[str]) -> None:
-        self.lines = list(lines)
+    def __init__(self, outputs: dict[str, list[str]]) -> None:
+        self.outputs = {k: list(v) for k, v in outputs.items()}
         self.temperatures: list[float] = []
 
     def generate(self, requests: Sequence[GenerationRequest], params: GenerationParams | None = None) -> list[str]:
         assert params is not None
         self.temperatures.extend([params.temperature] * len(requests))
-        return [self.lines.pop(0) if self.lines else "" for _ in requests]
+        assert all("JSON" in r.messages[0]["content"] for r in requests)
+        return [self.outputs.get(r.request_id, []).pop(0) if self.outputs.get(r.request_id) else "" for r in requests]
 
     def format_chat(self, messages: Sequence[Message]) -> str:
         return "\n".join(m["content"] for m in messages)
 
 
-def test_llm_path_rotates_temperatures_cleans_and_falls_back(tokenizer):
+def _json(question: str, evidence: str, answer: str) -> str:
+    return json.dumps({"question": question, "evidence": evidence, "answer": answer}, ensure_ascii=False)
+
+
+RETURNS_JSON = _json(
+    "반품은 수령일부터 며칠 이내에 신청해야 하나요?",
+    "1단계. 반품 신청: 구매자는 수령일부터 7일 이내에 앱에서 반품을 신청한다.",
+    "7일",
+)
+KEY_JSON = _json("결제 API 키는 며칠마다 교체해야 하나요?", "결제 API 키는 180일마다 교체한다.", "180일")
+
+
+def test_llm_path_asks_for_json_validates_it_and_falls_back(tokenizer):
     chunks = [{"chunk_id": "returns#0", "doc_id": "returns", "text": CHUNK}, *OTHER_CHUNKS]
-    lines = [
-        "질문: 반품은 언제까지 신청해야 하나요?",
-        "반품은 언제까지 신청해야 하나요?",
-        "@@@",
-        "키 교체 주기는 얼마인가요",
-    ]
-    backend = _ScriptedBackend(lines)
+    outputs = {
+        "returns#0": [f"```json\n{RETURNS_JSON}\n```", RETURNS_JSON],  # the second is a duplicate
+        "security#0": [
+            "@@@",
+            _json("비밀번호는 12자 이상이어야 하나요?", "관리자 계정의 비밀번호는 12자 이상이어야 한다.", "12자"),
+        ],
+        "security#1": [KEY_JSON, _json("키는 언제 폐기하나요?", "키는 분실하면 폐기한다.", "분실하면")],
+    }
+    backend = _ScriptedBackend(outputs)
     questions = generate_with_backend(
         backend, chunks, QuestionConfig(per_chunk=2), temperatures=(0.1, 0.3, 0.4), tokenizer=tokenizer
     )
     assert sorted(set(backend.temperatures)) == [0.1, 0.3, 0.4]
     llm = [q for q in questions if q.source == "llm"]
-    assert [q.question for q in llm] == ["반품은 언제까지 신청해야 하나요?", "키 교체 주기는 얼마인가요?"]
+    assert [(q.question, q.answer) for q in llm] == [
+        ("반품은 수령일부터 며칠 이내에 신청해야 하나요?", "7일"),
+        ("결제 API 키는 며칠마다 교체해야 하나요?", "180일"),
+    ]
     assert {q.temperature for q in llm} <= {0.1, 0.3, 0.4}
-    assert any(q.source == "template" for q in questions)  # the duplicate and the garbage line were replaced
-    assert len(questions) == 8
+    # duplicate, garbage, leaked answer, evidence not in the chunk, no output: replaced by templates
+    assert sum(q.source == "template" for q in questions) == 6 and len(questions) == 8
+    assert all(q.answer in q.evidence and q.answer not in q.question for q in questions)
     assert max(type_counts(questions).values()) - min(type_counts(questions).values()) <= 1
+
+
+def test_model_output_is_validated_like_a_template():
+    config = QuestionConfig()
+    chunk = OTHER_CHUNKS[1]["text"]
+    assert validate_model_question(KEY_JSON, chunk, config) == (
+        "결제 API 키는 며칠마다 교체해야 하나요?",
+        "결제 API 키는 180일마다 교체한다.",
+        "180일",
+    )
+    assert (
+        validate_model_question(
+            _json("결제 API 키는 180일마다 교체하나요?", "결제 API 키는 180일마다 교체한다.", "180일"), chunk, config
+        )
+        is None
+    )
+    assert (
+        validate_model_question(
+            _json("키는 며칠마다 교체하나요?", "결제 API 키는 180일마다 교체한다.", "90일"), chunk, config
+        )
+        is None
+    )
+    assert (
+        validate_model_question(_json("키는 며칠마다 교체하나요?", "키는 90일마다 교체한다.", "90일"), chunk, config)
+        is None
+    )
+    assert validate_model_question("키 교체 주기는 얼마인가요?", chunk, config) is None
+
+
+def test_deduplication_spans_documents(tokenizer):
+    shared = QuestionDeduplicator(tokenizer, threshold=0.8)
+    copy = dict(OTHER_CHUNKS[1], chunk_id="copy#0", doc_id="copy")  # another document with the same text
+    first = generate_questions([OTHER_CHUNKS[1]], QuestionConfig(per_chunk=2), tokenizer, shared)
+    second = generate_questions([copy], QuestionConfig(per_chunk=2), tokenizer, shared)
+    assert len(first) == 2
+    assert not {q.question for q in first} & {q.question for q in second}
+    alone = generate_questions([copy], QuestionConfig(per_chunk=2), tokenizer)
+    assert {q.question for q in alone} & {q.question for q in first}  # without sharing they would repeat
+    merged = deduplicate_questions([*first, *alone], tokenizer)
+    assert merged[: len(first)] == first and len(merged) < len(first) + len(alone)
+    assert all(q.doc_id == "copy" for q in merged[len(first) :])
+
+
+def test_types_stay_balanced_on_a_real_document(tokenizer):
+    from assets.distillation.checks import type_balance_problems
+    from assets.knowledge.chunking import chunk_document
+    from assets.knowledge.documents import read_document
+
+    path = Path(__file__).resolve().parents[2] / "data" / "raw_docs" / "payment_api_key_guide.md"
+    document = read_document(path, path.parent)
+    chunks = [c.as_dict() for c in chunk_document("payment_api_key_guide", document.text, tokenizer, 256, 48)]
+    questions = generate_questions(chunks, QuestionConfig(), tokenizer)
+    assert len(questions) == 2 * len(chunks)
+    assert type_balance_problems(pd.Series([q.qtype for q in questions])) == []
+    assert all(q.answer and q.answer in q.evidence and q.answer not in q.question for q in questions)
 
 
 def test_bad_configuration_is_rejected():
