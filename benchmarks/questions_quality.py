@@ -8,7 +8,10 @@ from korquad-convert; the first N paragraphs, 0 = all). For each: generate quest
 defaults (`generate_questions`, per_chunk 2), build the hybrid retriever over the corpus
 (`HybridRetriever.build`, default fusion), and report self-retrieval recall@1/@3 (gold = the
 question's source chunk) overall and per question type, questions/s of generation, the number of
-questions and the share whose question contains its answer span. Writes
+questions and the share whose question contains its answer span; then the extractive teacher answers
+every question over the hybrid top-3 (as `teacher_answers` does) and the share of answers citing the
+question's source chunk, the share containing its recorded answer span, and the median answer length
+are reported (`teacher`). Writes
 benchmarks/results/questions_quality.json (merged with what is there, keyed by --label).
 """
 
@@ -28,14 +31,17 @@ import pandas as pd
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_ROOT))
 
+from assets.distillation.checks import answer_quality_rates  # noqa: E402
 from assets.distillation.questions import QuestionConfig, generate_questions  # noqa: E402
 from assets.distillation.self_retrieval import answer_leak_share, self_retrieval_queries  # noqa: E402
+from assets.distillation.teacher import BatchAnswerer  # noqa: E402
 from assets.knowledge.assets import chunk_table, document_row  # noqa: E402
 from assets.knowledge.documents import scan_documents  # noqa: E402
 from assets.knowledge.evaluation import ranking_metrics, read_corpus  # noqa: E402
 from assets.knowledge.korquad import convert_korquad_file  # noqa: E402
 from resources.atomic import atomic_write_json  # noqa: E402
 from resources.korean import KoreanTokenizer  # noqa: E402
+from resources.llm.extractive import ExtractiveTeacher  # noqa: E402
 from resources.paths import shared_dir  # noqa: E402
 from resources.retrieval.hybrid import DEFAULT_FUSION, HybridRetriever  # noqa: E402
 
@@ -80,6 +86,7 @@ def self_retrieval(chunks: list[dict[str, str]], tokenizer: KoreanTokenizer) -> 
         for qtype, group in questions.groupby("qtype")
     }
     return {
+        "teacher": teacher_quality(questions, retriever),
         "chunks": len(chunks),
         "questions": len(questions),
         "recall@1": overall["recall@1"],
@@ -91,6 +98,23 @@ def self_retrieval(chunks: list[dict[str, str]], tokenizer: KoreanTokenizer) -> 
         "with_answer_share": float((questions["answer"].fillna("") != "").mean()) if "answer" in questions else 0.0,
         "misses": questions.loc[~questions["rank1"], ["chunk_id", "qtype", "question"]].head(15).values.tolist(),
     }
+
+
+def teacher_quality(questions: pd.DataFrame, retriever: HybridRetriever) -> dict[str, float]:
+    """Source citation, answer-span containment and median length of the extractive teacher's answers."""
+    answerer = BatchAnswerer(retriever, ExtractiveTeacher(tokenizer=retriever.tokenizer), k=3)
+    rows = answerer([{"id": q.question_id, "query": q.question} for q in questions.itertuples()])
+    answers = pd.DataFrame(
+        {
+            "cites_source": [q.chunk_id in row["cited_ids"] for q, row in zip(questions.itertuples(), rows)],
+            "expected_answer": questions["answer"].fillna("").tolist(),
+            "contains_answer": [
+                bool(q.answer) and str(q.answer) in row["answer"] for q, row in zip(questions.itertuples(), rows)
+            ],
+        }
+    )
+    lengths = pd.Series([len(row["answer"]) for row in rows])
+    return {**answer_quality_rates(answers), "answer_chars_median": float(lengths.median())}
 
 
 def main() -> None:

@@ -41,3 +41,15 @@ class QualityThresholds(ConfigurableResource):
 
     max_quarantine_ratio: float = Field(default=0.02, description="Largest share of CSV rows that may be quarantined.")
     min_recall_at_5: float = Field(default=0.80, description="Floor for hybrid recall@5 in retrieval_eval.")
+    min_self_retrieval_recall_at_1: float = Field(
+        default=0.85, description="Floor for the share of synthetic questions whose source chunk ranks first."
+    )
+    min_self_retrieval_recall_at_3: float = Field(
+        default=0.95, description="Floor for the share of synthetic questions whose source chunk is in the top 3."
+    )
+    min_source_citation_rate: float = Field(
+        default=0.90, description="Floor for the share of teacher answers that cite the question's source chunk."
+    )
+    min_answer_span_containment: float = Field(
+        default=0.85, description="Floor for the share of teacher answers that contain the question's answer span."
+    )

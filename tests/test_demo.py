@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dagster as dg
+import pandas as pd
 import pytest
 
 from orchestration.demo import SOURCE_TAG, follow_run, launched_through_workspace, partition_range_tags
@@ -20,6 +21,7 @@ EXPECTED_CHECKS = {
     "retrieval_eval:retrieval_recall_floor",
     "synthetic_questions:questions_balanced_and_unique",
     "teacher_answers:answers_present_grounded_and_rarely_failed",
+    "teacher_answers:answers_cite_their_source_and_contain_the_answer",
     "products:products_quarantine_ratio",
     "products:products_required_columns",
     "category_metrics:category_metrics_consistent",
@@ -55,6 +57,11 @@ def test_one_run_materializes_each_partition_once(small_data: Path) -> None:
         for asset in ("documents", "synthetic_questions", "teacher_answers"):
             assert _materializations_per_partition(instance, asset) == dict.fromkeys(keys, 1), asset
         assert len(instance.get_runs()) == 1
+    evaluation = pd.read_parquet(small_data / "artifacts" / "assets" / "retrieval_eval.parquet")
+    scopes = set(evaluation["scope"])
+    assert {"all", "type:정의", "type:규정"} <= scopes and any(scope.startswith("doc:") for scope in scopes)
+    answers = pd.read_parquet(small_data / "artifacts" / "assets" / "teacher_answers" / f"{keys[0]}.parquet")
+    assert {"expected_answer", "cites_source", "contains_answer"} <= set(answers.columns)
     assert (small_data / "artifacts" / "assets" / "chunks.parquet").is_file()
     assert (small_data / "artifacts" / "knowledge" / "retriever" / "manifest.json").is_file()
     assert (small_data / "artifacts" / "catalog" / "report_bullets.json").is_file()

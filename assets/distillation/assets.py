@@ -15,9 +15,12 @@ import pandas as pd
 from assets.config import SyntheticQuestionsConfig, TeacherAnswersConfig
 from assets.distillation.checkpoint import JsonlCheckpoint, run_with_checkpoint
 from assets.distillation.checks import (
+    ANSWER_QUALITY_CHECK,
     ANSWERS_CHECK,
     QUESTIONS_CHECK,
     answer_problems,
+    answer_quality_rates,
+    answer_quality_result,
     failure_rate,
     per_document_result,
     question_problems,
@@ -38,7 +41,7 @@ from resources.llm_resources import QuestionGeneratorResource, TeacherResource
 from resources.paths import safe_child, validate_partition_key
 from resources.retrieval.hybrid import DEFAULT_FUSION, HybridRetriever
 from resources.retriever_resource import RetrieverStore
-from resources.settings import ProjectPaths
+from resources.settings import ProjectPaths, QualityThresholds
 from resources.tokenizer_resource import KoreanTokenizerResource
 
 GROUP = "distillation"
@@ -66,6 +69,9 @@ ANSWER_COLUMNS = [
     "status",
     "failure_reason",
     "teacher",
+    "expected_answer",
+    "cites_source",
+    "contains_answer",
 ]
 CHECKPOINT_LOCK_TIMEOUT_S = 600  # another run answering the same document: wait for it, then resume its work
 TRANSIENT_RETRY = dg.RetryPolicy(max_retries=3, delay=2, backoff=dg.Backoff.EXPONENTIAL)
@@ -198,8 +204,8 @@ def _answer_document(
     kinds={"pandas", "parquet"},
     deps=["bm25_index", "dense_index"],
     retry_policy=TRANSIENT_RETRY,
-    check_specs=[ANSWERS_CHECK],
-    code_version="answers-1",
+    check_specs=[ANSWERS_CHECK, ANSWER_QUALITY_CHECK],
+    code_version="answers-2",
     **PER_DOCUMENT,
 )
 def teacher_answers(
@@ -210,10 +216,12 @@ def teacher_answers(
     teacher: TeacherResource,
     retriever_store: RetrieverStore,
     paths: ProjectPaths,
+    quality: QualityThresholds,
 ) -> Iterator[dg.Output | dg.AssetCheckResult]:
     """For each question: hybrid retrieval, then the teacher's answer with the contexts used, their
-    ranks and a groundedness score; checkpointed per document so a killed run resumes without redoing
-    or duplicating answers; a question that still fails is kept, marked failed with the reason."""
+    ranks and a groundedness score, whether it cites the question's source chunk and contains its
+    answer span; checkpointed per document so a killed run resumes without redoing or duplicating
+    answers; a question that still fails is kept, marked failed with the reason."""
     watch = Stopwatch()
     kiwi = tokenizer.get()
     retriever, backend = retriever_store.load(kiwi), teacher.get(kiwi)
@@ -238,6 +246,7 @@ def teacher_answers(
         resumed += skipped
     yield dg.Output(frames, metadata=_answer_metadata(frames, resumed, backend.name, watch))
     yield per_document_result(ANSWERS_CHECK, frames, answer_problems)
+    yield answer_quality_result(frames, quality.min_source_citation_rate, quality.min_answer_span_containment)
 
 
 def _answers_frame(questions: pd.DataFrame, answered: list[dict], failed: dict[str, str]) -> pd.DataFrame:
@@ -249,7 +258,8 @@ def _answers_frame(questions: pd.DataFrame, answered: list[dict], failed: dict[s
 def _answer_row(question: object, done: dict | None, failed: dict[str, str]) -> dict:
     q = question
     row = {"question_id": q.question_id, "qtype": q.qtype, "question": q.question, "source_chunk_id": q.chunk_id}
-    row["doc_id"] = q.doc_id
+    span = str(getattr(q, "answer", "") or "")
+    row.update(doc_id=q.doc_id, expected_answer=span, cites_source=False, contains_answer=False)
     if done is None:
         reason = failed.get(q.question_id, "not answered")
         return {
@@ -271,6 +281,8 @@ def _answer_row(question: object, done: dict | None, failed: dict[str, str]) -> 
         "status": "answered",
         "failure_reason": "",
         "teacher": done["teacher"],
+        "cites_source": q.chunk_id in done["cited_ids"],
+        "contains_answer": bool(span) and span in done["answer"],
     }
 
 
@@ -293,6 +305,7 @@ def _answer_metadata(frames: dict[str, pd.DataFrame], resumed: int, teacher: str
         "answered": len(answered),
         "failed": int((frame["status"] == "failed").sum()),
         "failure_rate": failure_rate(frame),
+        **{name: readable(value) for name, value in answer_quality_rates(frame).items()},
         "resumed_from_checkpoint": int(resumed),
         "teacher": teacher,
         "per_type": dg.MetadataValue.json(dict(Counter(frame["qtype"]))),

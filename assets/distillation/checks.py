@@ -1,10 +1,12 @@
-"""Checks of the distillation group: type balance, duplicates, answers present, groundedness, failures.
+"""Checks of the distillation group: type balance, duplicates, answers present, groundedness, failures,
+source citation and answer-span containment.
 
 Both assets are partitioned per document and materialize any range of documents in one step, so
 their checks are declared on the assets (`check_specs`) and evaluated in the same step on the data
 just produced (a standalone check would load every partition). Each result covers the documents of
 that step: its description names the documents that fail, and its metadata holds one row per
-document, so a failure can be traced to the document that caused it.
+document, so a failure can be traced to the document that caused it. The answer-quality check
+(source chunk cited, answer span contained) is judged over the step and names the worst documents.
 """
 
 from collections.abc import Callable, Mapping
@@ -98,3 +100,50 @@ def per_document_result(
 def failure_rate(answers: pd.DataFrame) -> float:
     """Share of questions left unanswered, rounded for people."""
     return readable((answers["status"] == "failed").mean()) if len(answers) else 0.0
+
+
+ANSWER_QUALITY_CHECK = dg.AssetCheckSpec(
+    "answers_cite_their_source_and_contain_the_answer",
+    asset="teacher_answers",
+    description="Over the documents of the step: the share of answers citing the question's source chunk and the "
+    "share containing the question's recorded answer span reach their floors (QualityThresholds); a failure "
+    "names the worst documents.",
+)
+
+
+def answer_quality_rates(answers: pd.DataFrame) -> dict[str, float]:
+    """Source-citation rate (all questions) and answer-span containment (questions with a span)."""
+    with_span = answers[answers["expected_answer"].fillna("") != ""] if len(answers) else answers
+    return {
+        "source_citation_rate": float(answers["cites_source"].mean()) if len(answers) else 1.0,
+        "answer_span_containment": float(with_span["contains_answer"].mean()) if len(with_span) else 1.0,
+    }
+
+
+def answer_quality_result(
+    frames: Mapping[str, pd.DataFrame], min_citation: float, min_containment: float
+) -> dg.AssetCheckResult:
+    """One result over the step's documents; when it fails, its description names the five worst documents."""
+    non_empty = [frame for frame in frames.values() if len(frame)]
+    columns = ["expected_answer", "cites_source", "contains_answer"]
+    combined = pd.concat(non_empty, ignore_index=True) if non_empty else pd.DataFrame(columns=columns)
+    rates = answer_quality_rates(combined)
+    by_doc = {doc: answer_quality_rates(frame) for doc, frame in frames.items() if len(frame)}
+    worst = sorted(by_doc, key=lambda doc: min(by_doc[doc].values()))[:5]
+    passed = rates["source_citation_rate"] >= min_citation and rates["answer_span_containment"] >= min_containment
+    shown = ", ".join(f"{doc} ({readable(min(by_doc[doc].values()))})" for doc in worst)
+    summary = f"citation {rates['source_citation_rate']:.1%}, span {rates['answer_span_containment']:.1%}"
+    return dg.AssetCheckResult(
+        check_name=ANSWER_QUALITY_CHECK.name,
+        asset_key=ANSWER_QUALITY_CHECK.asset_key,
+        passed=passed,
+        description=f"{summary}; " + (f"worst documents: {shown}" if not passed else "above both floors"),
+        metadata={
+            **{name: readable(value) for name, value in rates.items()},
+            "min_source_citation_rate": min_citation,
+            "min_answer_span_containment": min_containment,
+            "worst_documents": dg.MetadataValue.json(
+                {doc: {k: readable(v) for k, v in by_doc[doc].items()} for doc in worst}
+            ),
+        },
+    )

@@ -11,6 +11,7 @@ import dagster as dg
 import pandas as pd
 
 from assets.config import ChunksConfig, RetrievalEvalConfig
+from assets.distillation.self_retrieval import self_retrieval_queries
 from assets.knowledge.chunking import chunk_document, deduplicate_chunks
 from assets.knowledge.documents import (
     MAX_DOCUMENT_CHARS,
@@ -20,7 +21,6 @@ from assets.knowledge.documents import (
     scan_documents,
 )
 from assets.knowledge.evaluation import EvalQuery, evaluate_mode
-from assets.knowledge.heldout import heldout_queries
 from assets.knowledge.partitions import document_partitions
 from assets.metadata import AUTOMATED, COMPUTE_SECONDS, Stopwatch, readable
 from resources.io_managers import ALLOW_MISSING
@@ -234,50 +234,79 @@ EVAL_MODES = ("bm25", "dense", "independent", DEFAULT_FUSION)
 
 
 def evaluate_modes(retriever: HybridRetriever, queries: list[EvalQuery], ks: Sequence[int]) -> pd.DataFrame:
-    """recall@k, MRR and query latency of each retrieval mode (one row per mode)."""
+    """recall@k, MRR and query latency of each retrieval mode (one row per mode, scope "all")."""
     return pd.DataFrame(
-        [{"mode": mode, "queries": len(queries), **evaluate_mode(retriever, queries, mode, ks)} for mode in EVAL_MODES]
+        [
+            {"mode": mode, "scope": "all", "queries": len(queries), **evaluate_mode(retriever, queries, mode, ks)}
+            for mode in EVAL_MODES
+        ]
     )
+
+
+def breakdown_rows(
+    retriever: HybridRetriever, queries: list[EvalQuery], questions: pd.DataFrame, ks: Sequence[int]
+) -> pd.DataFrame:
+    """recall@k of the default fusion per question type ("type:정의") and per document ("doc:…")."""
+    hits = retriever.search_batch([q.query for q in queries], k=max(ks), mode=DEFAULT_FUSION)
+    found = pd.DataFrame(
+        {
+            f"recall@{k}": [q.relevant_ids[0] in [h.chunk_id for h in row[:k]] for q, row in zip(queries, hits)]
+            for k in ks
+        }
+    )
+    found["type"], found["doc"] = questions["qtype"].to_numpy(), questions["doc_id"].to_numpy()
+    rows = []
+    for scope in ("type", "doc"):
+        grouped = found.groupby(scope)
+        table = grouped[[f"recall@{k}" for k in ks]].mean().assign(queries=grouped.size())
+        rows += [{"mode": DEFAULT_FUSION, "scope": f"{scope}:{key}", **row} for key, row in table.iterrows()]
+    return pd.DataFrame(rows)
 
 
 @dg.asset(
     group_name=GROUP,
     kinds={"pandas", "parquet"},
     deps=["bm25_index", "dense_index"],
+    ins={"synthetic_questions": dg.AssetIn(metadata={ALLOW_MISSING: True})},
     automation_condition=AUTOMATED,
-    code_version="retrieval-eval-1",
+    code_version="retrieval-eval-2",
 )
 def retrieval_eval(
     config: RetrievalEvalConfig,
-    chunks: pd.DataFrame,
+    synthetic_questions: pd.DataFrame,
     tokenizer: KoreanTokenizerResource,
     retriever_store: RetrieverStore,
 ) -> dg.Output[pd.DataFrame]:
-    """recall@k and MRR of BM25, dense, independent top-k and the default hybrid fusion on held-out
-    questions with known source chunks; numeric metadata is tracked across runs in the UI."""
+    """Self-retrieval: recall@k and MRR of BM25, dense, independent top-k and the default hybrid fusion
+    on the synthetic questions, each question's gold being its own source chunk; the default fusion is
+    also reported per question type and per document. Numeric metadata is tracked across runs."""
     watch = Stopwatch()
-    kiwi = tokenizer.get()
-    retriever = retriever_store.load(kiwi)
-    queries = heldout_queries(chunks["chunk_id"].tolist(), chunks["text"].tolist(), kiwi)
-    if not queries:
-        raise dg.Failure("no held-out questions could be made from the chunks")
-    table = evaluate_modes(retriever, queries, sorted(config.ks))
-    by_mode = table.set_index("mode")
+    retriever = retriever_store.load(tokenizer.get())
+    questions = synthetic_questions.reset_index(drop=True)
+    if questions.empty:
+        raise dg.Failure("no synthetic questions to evaluate retrieval with; materialize synthetic_questions")
+    queries, ks = self_retrieval_queries(questions), sorted(config.ks)
+    table = pd.concat([evaluate_modes(retriever, queries, ks), breakdown_rows(retriever, queries, questions, ks)])
+    return dg.Output(table.reset_index(drop=True), metadata=_eval_metadata(table, len(queries), watch))
+
+
+def _eval_metadata(table: pd.DataFrame, questions: int, watch: Stopwatch) -> dict[str, object]:
+    overall = table[table["scope"] == "all"].set_index("mode")
+    by_type = table[table["scope"].str.startswith("type:")]
     tracked = {
         f"{mode}_{metric}": readable(value)
-        for mode, row in by_mode.iterrows()
+        for mode, row in overall.iterrows()
         for metric, value in row.items()
-        if metric != "queries"
+        if metric not in ("queries", "scope")
     }
-    return dg.Output(
-        table,
-        metadata={
-            "questions": len(queries),
-            "default_fusion": DEFAULT_FUSION,
-            "question_set": "held-out sentences (interim)",
-            "hybrid_recall@5": readable(by_mode.loc[DEFAULT_FUSION].get("recall@5", float("nan"))),
-            "metrics": dg.MetadataValue.md(table.round(3).to_markdown(index=False)),
-            **tracked,
-            COMPUTE_SECONDS: watch.seconds,
-        },
-    )
+    hybrid = overall.loc[DEFAULT_FUSION]
+    return {
+        "questions": questions,
+        "default_fusion": DEFAULT_FUSION,
+        "question_set": "synthetic questions (gold = their source chunk)",
+        **{f"hybrid_recall@{k}": readable(hybrid.get(f"recall@{k}", float("nan"))) for k in (1, 3, 5)},
+        "metrics": dg.MetadataValue.md(overall.drop(columns=["scope"]).round(3).to_markdown()),
+        "per_type": dg.MetadataValue.md(by_type.dropna(axis=1, how="all").round(3).to_markdown(index=False)),
+        **tracked,
+        COMPUTE_SECONDS: watch.seconds,
+    }
