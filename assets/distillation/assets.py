@@ -52,6 +52,7 @@ QUESTION_COLUMNS = [
     "temperature",
     "evidence",
     "answer",
+    "pattern",
 ]
 ANSWER_COLUMNS = [
     "question_id",
