@@ -55,6 +55,7 @@ QUESTION_COLUMNS = [
     "temperature",
     "evidence",
     "answer",
+    "pattern",
 ]
 ANSWER_COLUMNS = [
     "question_id",

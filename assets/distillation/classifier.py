@@ -2,8 +2,12 @@
 
 A linear model (multinomial logistic regression) over two TF-IDF feature blocks: every Kiwi morpheme
 of the question with its tag (`무엇/NP`, `나요/EF`: endings and question words carry the type) plus
-morpheme bigrams, and character 2-4-grams within words. Trained on synthetic questions
-(`train_question_classifier`), it predicts the type of any question (`QuestionClassifier.predict`).
+morpheme bigrams, the last TAIL_MORPHEMES morphemes marked by their position from the end
+(`end0:나요/EF`), each question word (QUESTION_WORDS) with its neighbours (`qw+1:몇 시간/NNG`); and
+character 2-4-grams within words. Trained on synthetic questions (`train_question_classifier`), it
+predicts the type of any question (`QuestionClassifier.predict`). Questions whose label says little
+(pattern "generic": a last-resort template labelled with whatever type the balance needed) are left
+out of training and evaluation by default (`labelled_questions`).
 
 Saved as a folder without pickle: `classifier.json` (settings, types, both vocabularies, the sha256
 of the weights file) and `weights.npz` (idf vectors, coefficients, intercepts; loaded with
@@ -36,19 +40,41 @@ from resources.llm.base import QUESTION_TYPES
 
 MODEL_FILE = "classifier.json"
 WEIGHTS_FILE = "weights.npz"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: tail and question-word features
 CHAR_NGRAMS = (2, 4)
 MIN_DF = 2
 REGULARISATION_C = 10.0
+TAIL_MORPHEMES = 4
+QUESTION_WORDS = frozenset("무엇 뭐 언제 얼마 몇 며칠 어떻게 어떤 누구 어디 왜 어느 무슨".split())
+EXCLUDED_PATTERNS = ("generic",)  # `pattern` values (kodistill questions) left out of training by default
 
 
 def question_morphemes(texts: Sequence[str], tokenizer: KoreanTokenizer) -> list[list[str]]:
-    """Per question: every Kiwi morpheme as `form/tag` (lowercased) followed by morpheme bigrams."""
+    """Per question: every Kiwi morpheme as `form/tag` (lowercased, punctuation dropped), morpheme
+    bigrams, the last TAIL_MORPHEMES morphemes with their position from the end, and each question
+    word alone and with the morpheme before and after it."""
     out = []
     for tokens in tokenizer.kiwi.tokenize(list(texts)):
-        units = [f"{t.form.lower()}/{t.tag}" for t in tokens]
-        out.append(units + [f"{a} {b}" for a, b in zip(units, units[1:])])
+        kept = [t for t in tokens if not t.tag.startswith("S") or t.tag == "SN"]
+        units = [f"{t.form.lower()}/{t.tag}" for t in kept]
+        features = units + [f"{a} {b}" for a, b in zip(units, units[1:])]
+        features += [f"end{i}:{u}" for i, u in enumerate(reversed(units[-TAIL_MORPHEMES:]))]
+        for i, token in enumerate(kept):
+            if token.form in QUESTION_WORDS:
+                features.append(f"qw:{token.form}")
+                if i + 1 < len(units):
+                    features.append(f"qw+1:{token.form} {units[i + 1]}")
+                if i > 0:
+                    features.append(f"qw-1:{units[i - 1]} {token.form}")
+        out.append(features)
     return out
+
+
+def labelled_questions(frame: pd.DataFrame, exclude_patterns: Sequence[str] = EXCLUDED_PATTERNS) -> pd.DataFrame:
+    """The rows whose `pattern` (when the table has that column) is not in `exclude_patterns`."""
+    if "pattern" not in frame.columns or not exclude_patterns:
+        return frame
+    return frame[~frame["pattern"].isin(list(exclude_patterns))]
 
 
 def _morpheme_vectorizer(vocabulary: dict[str, int] | None = None) -> CountVectorizer:
@@ -122,6 +148,7 @@ class QuestionClassifier:
             "kind": "question-type classifier: logistic regression over Kiwi morpheme and char n-gram TF-IDF",
             "types": self.types,
             "char_ngrams": list(CHAR_NGRAMS),
+            "tail_morphemes": TAIL_MORPHEMES,
             "weights_sha256": hashlib.sha256(weights).hexdigest(),
             "morpheme_vocabulary": self.morpheme_vocabulary,
             "char_vocabulary": self.char_vocabulary,
@@ -241,16 +268,22 @@ def classification_report(truth: Sequence[str], predicted: Sequence[str]) -> dic
 
 
 def evaluate_document_split(
-    frame: pd.DataFrame, tokenizer: KoreanTokenizer, test_share: float = 0.25, seed: int = 0
+    frame: pd.DataFrame,
+    tokenizer: KoreanTokenizer,
+    test_share: float = 0.25,
+    seed: int = 0,
+    exclude_patterns: Sequence[str] = EXCLUDED_PATTERNS,
 ) -> dict[str, Any]:
     """Train on the questions of some documents, report accuracy and per-type precision/recall on the rest.
 
-    `frame` needs the columns question, qtype and doc_id (as `kodistill questions` writes them).
+    `frame` needs the columns question, qtype and doc_id (as `kodistill questions` writes them); rows
+    whose `pattern` is in `exclude_patterns` are left out of both sides.
     """
     missing = {"question", "qtype", "doc_id"} - set(frame.columns)
     if missing:
         raise InputDataError(f"questions table lacks columns {sorted(missing)}")
-    train, test = document_split(frame, test_share, seed)
+    kept = labelled_questions(frame, exclude_patterns)
+    train, test = document_split(kept, test_share, seed)
     classifier = train_question_classifier(list(train["question"]), list(train["qtype"]), tokenizer, seed)
     report = classification_report(list(test["qtype"]), classifier.predict(list(test["question"])))
     report.update(
@@ -259,5 +292,7 @@ def evaluate_document_split(
         test_documents=int(test["doc_id"].nunique()),
         test_share=test_share,
         seed=seed,
+        excluded_patterns=list(exclude_patterns),
+        excluded_questions=len(frame) - len(kept),
     )
     return report

@@ -69,6 +69,7 @@ class SyntheticQuestion:
     temperature: float | None = None
     evidence: str = ""
     answer: str = ""
+    pattern: str = "type"  # how the label was earned: see PATTERNS
 
     def to_dict(self) -> dict[str, Any]:
         """Plain row for JSONL/Parquet output."""
@@ -82,6 +83,7 @@ class SyntheticQuestion:
             "temperature": self.temperature,
             "evidence": self.evidence,
             "answer": self.answer,
+            "pattern": self.pattern,
         }
 
 
@@ -133,6 +135,16 @@ def josa(word: str, kind: str) -> str:
 
 
 SHARED_PENALTY = 3  # a sentence other chunks repeat ranks below every pattern of a sentence they do not
+# `pattern` of a question, by candidate rank (modulo SHARED_PENALTY): "type" a type-specific pattern,
+# "weak" a weaker pattern of the type, "generic" a last resort labelled with the type balance needed
+# (its label says little about its wording); "model" a question the model wrote when asked for the type.
+PATTERNS = ("type", "weak", "generic")
+MODEL_PATTERN = "model"
+
+
+def pattern_name(candidate: Candidate, source: str) -> str:
+    """How `candidate` was made: one of PATTERNS, or MODEL_PATTERN for a model's question."""
+    return MODEL_PATTERN if source == "llm" else PATTERNS[min(candidate.rank % SHARED_PENALTY, len(PATTERNS) - 1)]
 
 
 def _sentence_key(text: str) -> str:
@@ -349,6 +361,7 @@ class _Selector:
             temperature,
             candidate.evidence,
             candidate.answer,
+            pattern_name(candidate, source),
         )
         self.selected.append(question)
         self.counts[candidate.qtype] += 1

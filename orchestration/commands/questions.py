@@ -2,8 +2,10 @@
 
 Corpus lines `{"id", "text", "doc_id"?}` as in `kodistill eval-retrieval`. Output: one JSON line
 per question (question_id, question, qtype, chunk_id, doc_id, source, temperature, evidence: the
-chunk sentence it asks about, answer: the span of the evidence it asks for), deduplicated over the
-whole corpus and written atomically; a summary with counts per type goes to stdout.
+chunk sentence it asks about, answer: the span of the evidence it asks for, pattern: how the type
+was earned: "type" a type-specific pattern, "weak" a weaker one, "generic" a last resort labelled
+for balance, "model" a model's question), deduplicated over the whole corpus and written
+atomically; a summary with counts per type goes to stdout.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """`kodistill train-classifier`: a question-type classifier from synthetic questions, evaluated and saved.
 
-Reads one or more JSONL files written by `kodistill questions` (fields question, qtype, doc_id),
+Reads one or more JSONL files written by `kodistill questions` (fields question, qtype, doc_id, and
+pattern when present: questions of the --exclude-patterns, by default "generic", are left out),
 reports held-out accuracy and per-type precision/recall on a split by document (no document on both
-sides), then trains on every question and saves the classifier to --out (`classifier.json` and
+sides), then trains on every kept question and saves the classifier to --out (`classifier.json` and
 `weights.npz`, no pickle) with the evaluation in `evaluation.json`. `kodistill answer --classifier
 DIR` uses it. The evaluation is printed as one JSON line on stdout.
 """
@@ -33,6 +34,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--test-share", type=float, default=0.25, help="share of documents held out for evaluation (default 0.25)"
     )
     parser.add_argument("--seed", type=non_negative_int, default=0, help="random seed of the split (default 0)")
+    parser.add_argument(
+        "--exclude-patterns",
+        nargs="*",
+        default=["generic"],
+        help="question patterns to leave out (default: generic; give none to keep every question)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -48,7 +55,8 @@ def read_questions(paths: list[Path]) -> Any:
             values = [row.get(name) for name in ("question", "qtype", "doc_id")]
             if not all(isinstance(v, str) and v.strip() for v in values):
                 raise InputDataError(f'{path}:{number}: "question", "qtype" and "doc_id" must be non-empty strings')
-            rows.append(dict(zip(("question", "qtype", "doc_id"), values)))
+            pattern = row.get("pattern")
+            rows.append({**dict(zip(("question", "qtype", "doc_id"), values)), "pattern": pattern or ""})
     if not rows:
         raise InputDataError(f"{', '.join(map(str, paths))}: no question lines")
     return pd.DataFrame(rows)
@@ -62,7 +70,11 @@ def _check_out(path: Path) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Evaluate on the document split, train on everything, save with the evaluation."""
-    from assets.distillation.classifier import evaluate_document_split, train_question_classifier
+    from assets.distillation.classifier import (
+        evaluate_document_split,
+        labelled_questions,
+        train_question_classifier,
+    )
     from resources.atomic import atomic_write_json
     from resources.korean import KoreanTokenizer
 
@@ -71,10 +83,18 @@ def run(args: argparse.Namespace) -> int:
         raise InputDataError(f"--test-share must be between 0 and 1 (exclusive), got {args.test_share}")
     frame = read_questions(args.questions)
     tokenizer = KoreanTokenizer()
-    evaluation = evaluate_document_split(frame, tokenizer, args.test_share, args.seed)
-    classifier = train_question_classifier(list(frame["question"]), list(frame["qtype"]), tokenizer, args.seed)
+    excluded = list(args.exclude_patterns)
+    evaluation = evaluate_document_split(frame, tokenizer, args.test_share, args.seed, excluded)
+    kept = labelled_questions(frame, excluded)
+    classifier = train_question_classifier(list(kept["question"]), list(kept["qtype"]), tokenizer, args.seed)
     classifier.save(args.out)
-    report = {"out": str(args.out), "trained_on": len(frame), "document_split": evaluation}
+    report = {
+        "out": str(args.out),
+        "trained_on": len(kept),
+        "excluded_patterns": excluded,
+        "excluded_questions": len(frame) - len(kept),
+        "document_split": evaluation,
+    }
     atomic_write_json(args.out / EVALUATION_FILE, report)
     print(json.dumps(report, ensure_ascii=False))
     return 0

@@ -17,6 +17,7 @@ from assets.distillation.classifier import (
     QuestionClassifier,
     document_split,
     evaluate_document_split,
+    labelled_questions,
     train_question_classifier,
 )
 from assets.distillation.questions import QuestionConfig, generate_questions
@@ -46,7 +47,8 @@ def shipped_questions(tokenizer: KoreanTokenizer) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def classifier(shipped_questions: pd.DataFrame, tokenizer: KoreanTokenizer) -> QuestionClassifier:
-    return train_question_classifier(list(shipped_questions["question"]), list(shipped_questions["qtype"]), tokenizer)
+    kept = labelled_questions(shipped_questions)
+    return train_question_classifier(list(kept["question"]), list(kept["qtype"]), tokenizer)
 
 
 def natural_questions() -> list[tuple[str, str]]:
@@ -60,14 +62,45 @@ def test_document_split_keeps_documents_apart(shipped_questions: pd.DataFrame) -
     assert len(train) + len(test) == len(shipped_questions) and len(test) > 0
 
 
+def test_every_question_records_its_pattern(shipped_questions: pd.DataFrame) -> None:
+    assert set(shipped_questions["pattern"]) == {"type", "weak", "generic"}
+    assert (shipped_questions["pattern"] != "generic").sum() > 0.8 * len(shipped_questions)
+
+
+def test_generic_questions_are_excluded_by_default(shipped_questions: pd.DataFrame, tokenizer: KoreanTokenizer) -> None:
+    generic = int((shipped_questions["pattern"] == "generic").sum())
+    kept = labelled_questions(shipped_questions)
+    assert generic > 0 and len(kept) == len(shipped_questions) - generic and "generic" not in set(kept["pattern"])
+    assert labelled_questions(shipped_questions, ()) is shipped_questions
+    report = evaluate_document_split(shipped_questions, tokenizer, test_share=0.25, seed=0)
+    assert report["excluded_questions"] == generic and report["excluded_patterns"] == ["generic"]
+    assert report["questions"] + report["train_questions"] == len(kept)
+    everything = evaluate_document_split(shipped_questions, tokenizer, seed=0, exclude_patterns=())
+    assert everything["excluded_questions"] == 0
+    assert everything["questions"] + everything["train_questions"] == len(shipped_questions)
+
+
+# Seed 0 of the shipped questions measures 0.467 without generic questions (mean of 5 seeds 0.615,
+# benchmarks/question_classifier.py) and 0.838 on "type"-pattern questions only (mean 0.789). The 0.90
+# target is not met: "weak"-pattern labels are noisy. Floors: the measurement minus a margin.
+HELD_OUT_FLOOR = 0.40
+TYPE_PATTERN_FLOOR = 0.75
+
+
 def test_held_out_accuracy_on_a_document_split(shipped_questions: pd.DataFrame, tokenizer: KoreanTokenizer) -> None:
     report = evaluate_document_split(shipped_questions, tokenizer, test_share=0.25, seed=0)
-    # Twice chance (6 types): it learns the types. The 0.90 target is measured by
-    # benchmarks/question_classifier.py and not met by the evidence-sentence questions (labels are noisy).
-    assert report["accuracy"] >= CLEARLY_ABOVE_CHANCE, report
+    assert report["accuracy"] >= HELD_OUT_FLOOR, report
     assert set(report["per_type"]) == set(QUESTION_TYPES)
     assert all(0.0 <= v["precision"] <= 1.0 and 0.0 <= v["recall"] <= 1.0 for v in report["per_type"].values())
-    assert report["test_documents"] >= 1 and report["questions"] + report["train_questions"] == len(shipped_questions)
+    assert report["test_documents"] >= 1
+
+
+def test_held_out_accuracy_on_type_pattern_questions(
+    shipped_questions: pd.DataFrame, tokenizer: KoreanTokenizer
+) -> None:
+    """Questions from a type-specific pattern carry their type in the question word and ending."""
+    report = evaluate_document_split(shipped_questions, tokenizer, seed=0, exclude_patterns=("weak", "generic"))
+    assert report["accuracy"] >= TYPE_PATTERN_FLOOR, report
 
 
 def test_natural_questions_sanity_check(classifier: QuestionClassifier) -> None:

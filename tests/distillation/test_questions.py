@@ -243,6 +243,8 @@ def test_llm_path_asks_for_json_validates_it_and_falls_back(tokenizer):
         ("결제 API 키는 며칠마다 교체해야 하나요?", "180일"),
     ]
     assert {q.temperature for q in llm} <= {0.1, 0.3, 0.4}
+    assert all(q.pattern == "model" for q in llm)
+    assert {q.pattern for q in questions if q.source == "template"} <= {"type", "weak", "generic"}
     # duplicate, garbage, leaked answer, evidence not in the chunk, no output: replaced by templates
     assert sum(q.source == "template" for q in questions) == 6 and len(questions) == 8
     assert all(q.answer in q.evidence and q.answer not in q.question for q in questions)
