@@ -31,6 +31,7 @@ POLL_SECONDS = 0.5
 # The event log keeps every event for the UI; the run's console shows warnings and errors only.
 QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 _FOLLOWED = {
+    dg.DagsterEventType.ASSET_MATERIALIZATION,
     dg.DagsterEventType.STEP_SUCCESS,
     dg.DagsterEventType.STEP_FAILURE,
     dg.DagsterEventType.ASSET_CHECK_EVALUATION,
@@ -88,34 +89,40 @@ def launched_through_workspace(
         yield run.run_id
 
 
-def _describe(event: dg.EventLogEntry) -> tuple[str, str, bool | None]:
-    """(line to print, check name or '', check outcome or None) for one followed event."""
+def _follow_event(
+    event: dg.EventLogEntry, outcome: RunOutcome, materialized: set[str], echo: Callable[[str], None]
+) -> None:
+    """Record one followed event in `outcome` and print it: a line per check, per step that
+    materialized assets (separate check steps are shown by their check line) and per failure."""
     dagster_event = event.dagster_event
     kind = dagster_event.event_type
-    if kind == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
+    if kind == dg.DagsterEventType.ASSET_MATERIALIZATION:
+        materialized.add(event.step_key or "")
+    elif kind == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
         evaluation = dagster_event.asset_check_evaluation_data
         name = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
-        return f"    check {name}: {'passed' if evaluation.passed else 'FAILED'}", name, evaluation.passed
-    if kind == dg.DagsterEventType.STEP_SUCCESS:
-        return f"  {event.step_key}: ok", "", None
-    return f"  {event.step_key or 'run'}: FAILED — {event.message or kind.value}", "", None
+        outcome.checks[name] = evaluation.passed
+        echo(f"    check {name}: {'passed' if evaluation.passed else 'FAILED'}")
+    elif kind == dg.DagsterEventType.STEP_SUCCESS:
+        if event.step_key in materialized:
+            echo(f"  {event.step_key}: ok")
+    else:
+        outcome.failed_steps.append(event.step_key or "run")
+        echo(f"  {event.step_key or 'run'}: FAILED — {event.message or kind.value}")
 
 
 def follow_run(instance: dg.DagsterInstance, run_id: str, echo: Callable[[str], None]) -> RunOutcome:
     """Print steps and checks as they finish until the run ends; return its outcome."""
-    started, cursor, checks, failed_steps = time.perf_counter(), None, {}, []
+    started, cursor, materialized = time.perf_counter(), None, set()
+    outcome = RunOutcome(run_id, dg.DagsterRunStatus.STARTED, 0.0)
     while True:
         run = instance.get_run_by_id(run_id)
         connection = instance.get_records_for_run(run_id, cursor=cursor, of_type=_FOLLOWED)
         cursor = connection.cursor
         for record in connection.records:
-            line, check, passed = _describe(record.event_log_entry)
-            echo(line)
-            if check:
-                checks[check] = bool(passed)
-            elif "FAILED" in line:
-                failed_steps.append(record.event_log_entry.step_key or "run")
+            _follow_event(record.event_log_entry, outcome, materialized, echo)
         if run.is_finished and not connection.has_more:
-            return RunOutcome(run_id, run.status, time.perf_counter() - started, checks, failed_steps)
+            outcome.status, outcome.seconds = run.status, time.perf_counter() - started
+            return outcome
         if not connection.has_more:
             time.sleep(POLL_SECONDS)

@@ -18,9 +18,9 @@ from pydantic import Field
 from resources.hashing import sha256_file
 from resources.korean import KoreanTokenizer
 from resources.paths import artifacts_dir
+from resources.retrieval.dense import MANIFEST_FILE
 from resources.retrieval.hybrid import HybridRetriever
 
-MANIFEST_FILE = "manifest.json"
 _LOADED: dict[tuple[str, str, int], HybridRetriever] = {}
 
 

@@ -218,6 +218,8 @@ def build_document_sensor(
             raise ValueError("build_document_sensor: removal_job needs job (a sensor targets jobs or assets, not both)")
         target = {"jobs": [job, removal_job]}
     removal_job_name = removal_job.name if removal_job is not None else None
+    # With two jobs targeted, every run request names its job; with one target it must name none.
+    changed_job_name = job.name if removal_job is not None else None
     partitions_name = partitions_def.name
 
     @sensor(
@@ -231,14 +233,10 @@ def build_document_sensor(
     def _document_sensor(context: SensorEvaluationContext) -> SensorResult:
         folder = Path(raw_docs_dir) if raw_docs_dir else default_raw_docs_dir()
         return evaluate_documents(
-            context, partitions_def, folder, scan_documents, fingerprint, removal_job_name, job_name=_name(job)
+            context, partitions_def, folder, scan_documents, fingerprint, removal_job_name, changed_job_name
         )
 
     return _document_sensor
-
-
-def _name(job: Any) -> str | None:
-    return getattr(job, "name", None)
 
 
 def evaluate_documents(
@@ -327,8 +325,7 @@ def _result(
         partition_requests.append(partitions_def.build_delete_request(plan.delete_partitions))
         context.log.info(f"Removed document(s), deleting partition(s): {plan.delete_partitions}")
     runs = [
-        _run_request(doc_id, run_key, plan.reasons[doc_id], scan, job_name if removal_job_name else None)
-        for doc_id, run_key in plan.run_keys.items()
+        _run_request(doc_id, run_key, plan.reasons[doc_id], scan, job_name) for doc_id, run_key in plan.run_keys.items()
     ]
     if plan.delete_partitions and removal_job_name:
         runs.append(_removal_request(plan.delete_partitions, removal_job_name))

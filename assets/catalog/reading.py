@@ -174,7 +174,7 @@ def _parse_csv(path: Path, encoding: str, names: list[str]) -> pa.Table:
         try:
             return pacsv.read_csv(
                 path,
-                memory_pool=_reading_pool(),
+                memory_pool=jemalloc_pool() or pa.default_memory_pool(),
                 read_options=pacsv.ReadOptions(
                     encoding="utf8" if encoding.startswith("utf-8") else encoding, block_size=block_size
                 ),
@@ -193,15 +193,15 @@ def _parse_csv(path: Path, encoding: str, names: list[str]) -> pa.Table:
             raise InputDataError(f"{path}: not a readable CSV ({_first_line(error)})") from error
 
 
-def _reading_pool() -> pa.MemoryPool:
-    """jemalloc returning freed pages at once: the reader's transient block buffers do not stay resident
-    (about 2x less resident memory than the default pool for the same table); the default pool where
-    this pyarrow build has no jemalloc."""
+def jemalloc_pool() -> pa.MemoryPool | None:
+    """Arrow's jemalloc pool set to return freed pages at once, or None where this pyarrow build has no
+    jemalloc (pyarrow raises NotImplementedError then). The reader's transient block buffers do not stay
+    resident: about 2x less resident memory than the default pool for the same table."""
     try:
         pool = pa.jemalloc_memory_pool()
         pa.jemalloc_set_decay_ms(0)
     except NotImplementedError:
-        return pa.default_memory_pool()
+        return None
     return pool
 
 
