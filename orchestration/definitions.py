@@ -17,6 +17,7 @@ import dagster as dg
 from assets.catalog import assets as catalog_assets
 from assets.catalog import checks as catalog_checks
 from assets.distillation import assets as distillation_assets
+from assets.distillation import sft_asset, student_assets
 from assets.knowledge import assets as knowledge_assets
 from assets.knowledge import checks as knowledge_checks
 from assets.knowledge.documents import fingerprint, scan_documents
@@ -25,6 +26,7 @@ from assets.metadata import AUTOMATED
 from orchestration.jobs import ALL_JOBS, catalog_job, documents_job, knowledge_job
 from resources.io_managers import AtomicParquetIOManager
 from resources.llm_resources import QuestionGeneratorResource, TeacherResource
+from resources.mlflow_resource import MlflowTracking
 from resources.paths import data_dir, follow_external_symlinks
 from resources.retriever_resource import EmbedderResource, RetrieverStore
 from resources.settings import ProjectPaths, QualityThresholds
@@ -69,12 +71,13 @@ def build_resources() -> dict[str, object]:
         "quality": QualityThresholds(),
         "tokenizer": KoreanTokenizerResource(),
         "retriever_store": RetrieverStore(),
+        "mlflow": MlflowTracking(),
         **model_resources(),
     }
 
 
 def _automated(spec: dg.AssetSpec) -> dg.AssetSpec:
-    return spec.replace_attributes(automation_condition=AUTOMATED)
+    return spec.replace_attributes(automation_condition=spec.automation_condition or AUTOMATED)
 
 
 raw_documents_sensor = build_document_sensor(
@@ -99,6 +102,7 @@ defs = dg.Definitions(
     assets=[
         *dg.map_asset_specs(_automated, dg.load_assets_from_modules([catalog_assets])),
         *dg.load_assets_from_modules([knowledge_assets, distillation_assets]),
+        *dg.load_assets_from_modules([sft_asset, student_assets]),
     ],
     asset_checks=dg.load_asset_checks_from_modules([catalog_checks, knowledge_checks]),
     jobs=ALL_JOBS,

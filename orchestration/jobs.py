@@ -9,6 +9,7 @@ from __future__ import annotations
 import dagster as dg
 
 from assets.knowledge.partitions import document_partitions
+from orchestration.presets import STUDENT_CI
 
 all_assets_job = dg.define_asset_job(
     name="all_assets_job",
@@ -45,4 +46,19 @@ distillation_job = dg.define_asset_job(
     description="Synthetic questions and retrieval-grounded teacher answers for a range of documents (checkpointed).",
 )
 
-ALL_JOBS = [all_assets_job, catalog_job, documents_job, knowledge_job, distillation_job]
+STUDENT_ASSETS = dg.AssetSelection.assets(
+    "sft_dataset", "student_model", "student_evaluation", "champion_model", "report_bullets"
+)
+student_job = dg.define_asset_job(
+    name="student_job",
+    selection=STUDENT_ASSETS,
+    description="sft_dataset → student_model → student_evaluation → champion_model → report_bullets (demo preset).",
+)
+student_ci_job = dg.define_asset_job(
+    name="student_ci_job",
+    selection=STUDENT_ASSETS,
+    config=STUDENT_CI,
+    description="The student chain on the `ci` preset: a miniature model for a few steps (tests, smoke runs).",
+)
+
+ALL_JOBS = [all_assets_job, catalog_job, documents_job, knowledge_job, distillation_job, student_job, student_ci_job]

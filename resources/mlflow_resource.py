@@ -112,6 +112,11 @@ class MlflowTracking(dg.ConfigurableResource):
             return (Path(uri.removeprefix("sqlite:///")).parent / "artifacts").resolve().as_uri()
         return None
 
+    def store_exists(self) -> bool:
+        """False only for a SQLite store whose file does not exist yet (nothing was ever tracked there)."""
+        uri = self.uri()
+        return not uri.startswith("sqlite:///") or Path(uri.removeprefix("sqlite:///")).is_file()
+
     def client(self) -> Any:
         """An `MlflowClient` on this store (the SQLite file's folder is created when missing)."""
         from mlflow import MlflowClient

@@ -5,6 +5,7 @@ Plain functions over an `MlflowClient` (tested against a temporary SQLite store)
 * `alias_version` / `champion_version` read an alias (None when unset);
 * `promote` moves `champion` to a version and the old champion to `previous`;
 * `version_dir` downloads a version's model folder (cached by version) for loading;
+* `load_bullets_writer` loads the model that writes report bullets (champion, a folder, or none);
 * `prune_artifacts` deletes the artifacts of all but the newest N versions (aliased versions kept)
   and tags the pruned versions, so the registry keeps their history and scores.
 """
@@ -12,6 +13,7 @@ Plain functions over an `MlflowClient` (tested against a temporary SQLite store)
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -119,3 +121,50 @@ def prune_artifacts(client: Any, name: str, keep: int) -> list[str]:
         client.set_model_version_tag(name, number, PRUNED_TAG, "true")
         pruned.append(number)
     return pruned
+
+
+@dataclass
+class BulletsWriter:
+    """The model asked to write report bullets: a loaded generator, or None with the reason (templated)."""
+
+    label: str
+    generator: Any | None
+    problem: str | None = None
+
+    def generate(self, max_new_tokens: int) -> Callable[[Sequence[list[dict[str, str]]]], list[str]] | None:
+        """`generate(conversations) -> texts` for `write_bullets`, None when there is no model."""
+        generator = self.generator
+        if generator is None:
+            return None
+        return lambda conversations: generator.generate(conversations, max_new_tokens=max_new_tokens)
+
+
+def _champion_folder(tracking: Any, cache: Path) -> tuple[str, Path | None, str | None]:
+    if not tracking.store_exists():
+        return "template", None, f"no MLflow store at {tracking.uri()} (no student trained yet)"
+    client = tracking.client()
+    champion = champion_version(client, tracking.registered_model)
+    if champion is None:
+        return "template", None, f"no '{CHAMPION}' alias on {tracking.registered_model} yet"
+    label = f"champion v{champion.version}"
+    return label, version_dir(client, tracking.registered_model, champion.version, cache), None
+
+
+def load_bullets_writer(model: str, tracking: Any, cache: Path) -> BulletsWriter:
+    """'template' → no model; 'champion' → the registry's champion; anything else → a local model folder.
+    A model that cannot be found or loaded gives a writer without generator and the reason (never raises)."""
+    if model == "template":
+        return BulletsWriter("template", None)
+    label = "champion" if model == "champion" else f"model {model}"
+    try:
+        if model == "champion":
+            label, folder, problem = _champion_folder(tracking, cache)
+            if folder is None:
+                return BulletsWriter("template", None, problem)
+        else:
+            folder = Path(model)
+        from resources.student.generation import StudentGenerator
+
+        return BulletsWriter(label, StudentGenerator.load(folder))
+    except Exception as error:  # noqa: BLE001 - any load failure means templated bullets, with the reason
+        return BulletsWriter(label, None, f"{label} could not load: {type(error).__name__}: {error}")

@@ -15,17 +15,25 @@ from typing import Any
 import dagster as dg
 import pandas as pd
 
-from assets.catalog.bullets import payload_problems, render_template_bullets, report_document
+from assets.catalog.bullets import payload_problems, report_document
 from assets.catalog.metrics import compute_category_metrics, metrics_records
 from assets.catalog.plots import markdown_image, price_distribution_png
 from assets.catalog.reading import read_products
-from assets.config import CategoryMetricsConfig, ProductsConfig
-from assets.metadata import COMPUTE_SECONDS, Stopwatch, readable
+from assets.catalog.student_bullets import BulletsRun, write_bullets
+from assets.config import CategoryMetricsConfig, ProductsConfig, ReportBulletsConfig
+from assets.distillation.sft_tasks import bullets_conversation
+from assets.metadata import AUTOMATED, COMPUTE_SECONDS, Stopwatch, readable
 from resources.atomic import atomic_path, atomic_write_json
+from resources.mlflow_resource import MlflowTracking
+from resources.model_registry import BulletsWriter, load_bullets_writer
 from resources.settings import ProjectPaths
 
 GROUP = "catalog"
-GENERATOR_LABELS = {"template": "template (no student model yet)", "student": "student model"}
+GENERATOR_LABELS = {"template": "template", "student": "student model"}
+# A new champion re-writes the bullets, but a missing champion (none trained yet) never holds them back.
+BULLETS_AUTOMATION = AUTOMATED.replace(
+    "any_deps_missing", dg.AutomationCondition.any_deps_missing().ignore(dg.AssetSelection.assets("champion_model"))
+)
 PREVIEW_COLUMNS = [
     "category",
     "product_count",
@@ -149,15 +157,30 @@ def payloads_from_frame(frame: pd.DataFrame) -> list[dict[str, Any]]:
     ]
 
 
-@dg.asset(group_name=GROUP, kinds={"json", "pandas"})
+@dg.asset(
+    group_name=GROUP,
+    kinds={"json", "pandas"},
+    deps=["champion_model"],
+    automation_condition=BULLETS_AUTOMATION,
+)
 def report_bullets(
-    context: dg.AssetExecutionContext, category_metrics: pd.DataFrame, paths: ProjectPaths
+    context: dg.AssetExecutionContext,
+    config: ReportBulletsConfig,
+    category_metrics: pd.DataFrame,
+    paths: ProjectPaths,
+    mlflow: MlflowTracking,
 ) -> dg.Output[pd.DataFrame]:
-    """API-ready summary bullets per category (fixed order, every number from the metrics), also written
-    as one JSON file — only after every payload passed the same validation as the blocking check."""
+    """API-ready summary bullets per category (fixed order, every number from the metrics), written by the
+    MLflow champion student when there is one (per category template fallback when its output is invalid,
+    recorded in generatedBy), else by the template; also written as one JSON file — only after every
+    payload passed the same validation as the blocking check."""
     watch = Stopwatch()
     records = metrics_records(category_metrics)
-    payloads = [render_template_bullets(record) for record in records]
+    writer = load_bullets_writer(config.model, mlflow, paths.artifact_path("student", "registry", "x").parent)
+    if writer.problem:
+        context.log.warning(f"report_bullets: templated — {writer.problem}")
+    run = write_bullets(records, writer.generate(config.max_new_tokens), bullets_conversation, writer.label)
+    payloads = run.payloads
     problems = payload_problems(payloads, records)
     if problems:
         raise dg.Failure(
@@ -168,7 +191,11 @@ def report_bullets(
         )
     api_path = paths.artifact_path("catalog", "report_bullets.json")
     atomic_write_json(api_path, report_document(payloads, datetime.now(UTC).isoformat(timespec="seconds")))
-    metadata = {**_bullets_metadata(payloads, api_path), COMPUTE_SECONDS: watch.seconds}
+    metadata = {
+        **_bullets_metadata(payloads, api_path),
+        **_writer_metadata(run, writer),
+        COMPUTE_SECONDS: watch.seconds,
+    }
     return dg.Output(payloads_to_frame(payloads), metadata=metadata)
 
 
@@ -184,4 +211,15 @@ def _bullets_metadata(payloads: list[dict[str, Any]], api_path: Any) -> dict[str
         "generated_by": dg.MetadataValue.json(generated_by),
         "generated_by_template_share": readable(template_share),
         "sample_bullets": dg.MetadataValue.md(sample),
+    }
+
+
+def _writer_metadata(run: BulletsRun, writer: BulletsWriter) -> dict[str, Any]:
+    """Who was asked to write, which categories it wrote, and why the others fell back."""
+    return {
+        "bullets_model": writer.label,
+        "student_categories": dg.MetadataValue.json(run.student_categories),
+        "student_share": readable(run.student_share),
+        "fallback_reasons": dg.MetadataValue.json(run.fallbacks),
+        "model_problem": writer.problem or run.model_error or "",
     }

@@ -1,0 +1,38 @@
+"""Named run-config presets of the student chain (dagster-nanochat style): `demo` is the assets' defaults
+(the builtin student in the demo's ~4-minute CPU budget), `ci` trains a miniature model for a few steps
+so the whole distillation group materializes in tests within seconds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+STUDENT_DEMO: dict[str, Any] = {}
+
+STUDENT_CI: dict[str, Any] = {
+    "ops": {
+        "sft_dataset": {"config": {"bullets_seeds": 4, "samples_per_task": 1}},
+        "student_model": {
+            "config": {
+                "pretrain_steps": 2,
+                "sft_steps": 6,
+                "batch_size": 4,
+                "max_length": 256,
+                "hidden_size": 64,
+                "num_layers": 2,
+                "num_heads": 2,
+                "vocab_size": 600,
+            }
+        },
+        "student_evaluation": {
+            "config": {
+                "max_qa_examples": 4,
+                "max_bullets_examples": 3,
+                "qa_max_new_tokens": 12,
+                "bullets_max_new_tokens": 48,
+            }
+        },
+        "report_bullets": {"config": {"max_new_tokens": 48}},
+    }
+}
+
+STUDENT_PRESETS: dict[str, dict[str, Any]] = {"demo": STUDENT_DEMO, "ci": STUDENT_CI}
