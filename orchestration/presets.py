@@ -1,9 +1,11 @@
 """Named run-config presets of the student chain (dagster-nanochat style): `demo` is the assets' defaults
 (the builtin student in the demo's ~4-minute CPU budget), `ci` trains a miniature model for a few steps
-so the whole distillation group materializes in tests within seconds."""
+so the whole distillation group materializes in tests within seconds. `KODISTILL_STUDENT_PRESET` picks
+the one the main job (`all_assets_job`) runs with."""
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 STUDENT_DEMO: dict[str, Any] = {}
@@ -36,3 +38,14 @@ STUDENT_CI: dict[str, Any] = {
 }
 
 STUDENT_PRESETS: dict[str, dict[str, Any]] = {"demo": STUDENT_DEMO, "ci": STUDENT_CI}
+PRESET_VARIABLE = "KODISTILL_STUDENT_PRESET"
+
+
+def student_preset() -> dict[str, Any]:
+    """The preset named by `KODISTILL_STUDENT_PRESET` (default `demo`): the main job's default student config.
+
+    Tests set it to `ci` so the main job trains the miniature model; an unknown name is refused."""
+    name = os.environ.get(PRESET_VARIABLE, "demo")
+    if name not in STUDENT_PRESETS:
+        raise ValueError(f"{PRESET_VARIABLE}={name!r} is not one of {sorted(STUDENT_PRESETS)}")
+    return STUDENT_PRESETS[name]

@@ -21,4 +21,7 @@ export DAGSTER_HOME="$PWD/.dagster_home"
 mkdir -p "$DAGSTER_HOME"
 cp deploy/local/dagster.yaml "$DAGSTER_HOME/dagster.yaml"
 .venv/bin/dagster instance concurrency set gpu 1 >/dev/null
-echo "==> environment ready: .venv, DAGSTER_HOME=$DAGSTER_HOME"
+# MLflow tracking + registry: project-local SQLite store and artifacts in .mlflow/ (MLFLOW_TRACKING_URI overrides).
+.venv/bin/python -c "from resources.mlflow_resource import MlflowTracking as M; m = M(); m.experiment_id(m.client())" \
+    2>/dev/null
+echo "==> environment ready: .venv, DAGSTER_HOME=$DAGSTER_HOME, MLflow: ${MLFLOW_TRACKING_URI:-sqlite:///$PWD/.mlflow/mlflow.db}"

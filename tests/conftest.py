@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 
 from resources.paths import data_dir
+
+# The main job trains the miniature student in tests (orchestration/presets.py), here and in code servers.
+os.environ.setdefault("KODISTILL_STUDENT_PRESET", "ci")
 
 
 def copy_small_data(root: Path, documents: int) -> Path:

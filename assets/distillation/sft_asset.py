@@ -28,6 +28,7 @@ from assets.distillation.sft_frame import (
     write_dataset_splits,
 )
 from assets.distillation.sft_tasks import feedback_examples_to_chat, qa_examples, split_examples, split_problems
+from assets.distillation.student_assets import NIGHTLY
 from assets.metadata import COMPUTE_SECONDS, Stopwatch
 from resources.io_managers import ALLOW_MISSING
 from resources.korean import KoreanTokenizer
@@ -114,6 +115,8 @@ def _metadata(
     kinds={"pandas", "parquet", "mlflow"},
     ins={"teacher_answers": dg.AssetIn(metadata={ALLOW_MISSING: True})},
     check_specs=[SPLITS_CHECK],
+    automation_condition=NIGHTLY,
+    code_version="sft-dataset-1",
 )
 def sft_dataset(
     context: dg.AssetExecutionContext,

@@ -52,6 +52,9 @@ from resources.settings import ProjectPaths
 from resources.tokenizer_resource import KoreanTokenizerResource
 
 GROUP = "distillation"
+# Training is minutes of CPU: the chain refreshes nightly once its inputs changed (and on demand: the demo,
+# student_job, the feedback sensor), never on every document edit.
+NIGHTLY = dg.AutomationCondition.on_cron("0 3 * * *")
 FINITE_LOSS = dg.AssetCheckSpec(
     "finite_loss", asset="student_model", blocking=True, description="Every training loss is a finite number."
 )
@@ -153,6 +156,8 @@ def _loss_checks(row: pd.Series) -> Iterator[dg.AssetCheckResult]:
     kinds={"pytorch", "mlflow"},
     pool="gpu",
     check_specs=[FINITE_LOSS, BEATS_UNTRAINED],
+    automation_condition=NIGHTLY,
+    code_version="student-model-1",
 )
 def student_model(
     context: dg.AssetExecutionContext,
@@ -271,7 +276,13 @@ def _log_evaluation(run: TrackedRun, table: pd.DataFrame, png: bytes, folder: Pa
     run.log_json(table.to_dict("records"), "student_evaluation.json")
 
 
-@dg.asset(group_name=GROUP, kinds={"pytorch", "mlflow"}, pool="gpu")
+@dg.asset(
+    group_name=GROUP,
+    kinds={"pytorch", "mlflow"},
+    pool="gpu",
+    automation_condition=NIGHTLY,
+    code_version="student-evaluation-1",
+)
 def student_evaluation(
     context: dg.AssetExecutionContext,
     config: StudentEvaluationConfig,
@@ -350,7 +361,13 @@ def _margin_check(mlflow: MlflowTracking, decision: Any, candidate: str, config:
     )
 
 
-@dg.asset(group_name=GROUP, kinds={"mlflow"}, check_specs=[MARGIN_RULE])
+@dg.asset(
+    group_name=GROUP,
+    kinds={"mlflow"},
+    check_specs=[MARGIN_RULE],
+    automation_condition=NIGHTLY,
+    code_version="champion-model-1",
+)
 def champion_model(
     context: dg.AssetExecutionContext,
     config: ChampionConfig,

@@ -1,6 +1,8 @@
 """`kodistill bullets`: products CSV → category report bullets JSON, the catalog chain without Dagster.
 
-The payloads are validated (schema, order, faithfulness: `assets.catalog.bullets.payload_problems`)
+`--model champion|PATH` lets the student write them (first valid JSON object of the generated tokens,
+validated; the template per category otherwise, with a summary on stderr). The payloads are validated
+(schema, order, faithfulness: `assets.catalog.bullets.payload_problems`)
 before anything is written or printed; `--out` is checked before the CSV is read.
 """
 
@@ -10,17 +12,24 @@ import argparse
 import json
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pyarrow as pa
 
 from assets.catalog.bullets import payload_problems, render_template_bullets, report_document
 from assets.catalog.metrics import compute_category_metrics, metrics_records
 from assets.catalog.reading import ProductsReadResult, jemalloc_pool, read_products
+from assets.catalog.student_bullets import write_bullets
+from assets.distillation.sft_tasks import bullets_conversation
 from orchestration.cli import share
 from resources.atomic import atomic_write_json
 from resources.errors import InputDataError, check_output_path
+from resources.mlflow_resource import MlflowTracking
+from resources.model_registry import load_bullets_writer
+from resources.paths import artifacts_dir
 
 WARNINGS_SHOWN = 5
+MAX_NEW_TOKENS = 640
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -32,6 +41,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         type=share,
         default=0.02,
         help="fail when more than this share of rows is invalid (default 0.02); invalid rows are listed on stderr",
+    )
+    parser.add_argument(
+        "--model",
+        default="template",
+        help="who writes the bullets: 'template' (default), 'champion' (the MLflow champion student) or a local "
+        "student model folder; invalid model output falls back to the template per category",
     )
     parser.set_defaults(func=run)
 
@@ -60,6 +75,25 @@ def _use_jemalloc() -> None:
         pa.set_memory_pool(pool)
 
 
+def _write_payloads(model: str, records: list[dict]) -> list[dict]:
+    """The template's payloads, or the model's with per-category fallback (summary on stderr)."""
+    if model == "template":
+        return [render_template_bullets(record) for record in records]
+    if model != "champion" and not Path(model).is_dir():
+        raise InputDataError(f"--model {model}: not 'template', 'champion' or a model folder")
+    writer = load_bullets_writer(model, MlflowTracking(), artifacts_dir() / "student" / "registry")
+    if writer.problem:
+        print(f"kodistill bullets: warning: {writer.problem}; every category templated", file=sys.stderr)
+    run = write_bullets(records, writer.generate(MAX_NEW_TOKENS), bullets_conversation, writer.label)
+    if run.model_error:
+        print(f"kodistill bullets: warning: {run.model_error}; every category templated", file=sys.stderr)
+    wrote = ", ".join(run.student_categories) or "none"
+    print(f"{writer.label} wrote {len(run.student_categories)}/{len(records)} categories: {wrote}", file=sys.stderr)
+    for category, reason in run.fallbacks.items():
+        print(f"  template fallback for {category}: {reason[:160]}", file=sys.stderr)
+    return run.payloads
+
+
 def run(args: argparse.Namespace) -> int:
     _use_jemalloc()
     if args.out:
@@ -68,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
     _report_quarantine(args, result)
     records = metrics_records(compute_category_metrics(result.products, parsed_pairs=result.parsed_pairs))
     del result
-    payloads = [render_template_bullets(record) for record in records]
+    payloads = _write_payloads(args.model, records)
     problems = payload_problems(payloads, records)
     if problems:
         raise InputDataError(
