@@ -77,9 +77,8 @@ class SftDatasetConfig(Config):
     validation_share: float = Field(default=0.1, ge=0, lt=0.5, description="Share of groups in validation.")
     test_share: float = Field(default=0.1, ge=0, lt=0.5, description="Share of groups in test.")
     split_seed: int = Field(default=0, ge=0, description="Seed of the group → split hash.")
-    max_tokens: int = Field(default=512, ge=16, description="Token budget of one example (Kiwi morphemes counted).")
-    max_truncated_share: float = Field(
-        default=0.05, ge=0, le=1, description="Largest share of examples over max_tokens the check accepts."
+    max_tokens: int = Field(
+        default=512, ge=16, description="Budget the statistics count examples over (in Kiwi morphemes, a proxy)."
     )
     samples_per_task: int = Field(default=3, ge=0, description="Random examples per task shown in metadata.")
 

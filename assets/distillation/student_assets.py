@@ -128,6 +128,7 @@ def _model_row(result: Any, version: str, run: TrackedRun) -> pd.DataFrame:
                 "wall_seconds": float(result.wall_seconds),
                 "parameters": int(result.parameters),
                 "trainable_parameters": int(result.trainable_parameters),
+                "truncated_examples": int(getattr(result, "truncated_examples", -1)),
             }
         ]
     )
@@ -218,6 +219,7 @@ def student_model(
         "steps": int(row.steps),
         "parameters": int(row.parameters),
         "trainable_parameters": int(row.trainable_parameters),
+        "truncated_examples": int(row.truncated_examples),
         **mlflow.link_metadata(run),
         COMPUTE_SECONDS: watch.seconds,
     }
