@@ -71,6 +71,7 @@ MARGIN_RULE = dg.AssetCheckSpec(
     description="The registry's champion is the version the gate chose, and a promotion beat the former "
     "champion by the margin (or the floor for a first champion), re-read from MLflow.",
 )
+SUMMARY_COLUMNS = ["system", "score", "qa_span_containment", "qa_morpheme_f1", "bullets_pass_rate", "tokens_per_second"]
 RESULT_COLUMNS = [
     "system",
     "model_version",
@@ -323,6 +324,7 @@ def student_evaluation(
     shown = table.drop(columns=["by_type"]).map(lambda v: readable(v) if isinstance(v, float) else v)
     metadata = {
         "comparison": dg.MetadataValue.md(shown.to_markdown(index=False)),
+        "summary": dg.MetadataValue.md(shown[SUMMARY_COLUMNS].to_markdown(index=False)),
         "plot": dg.MetadataValue.md(markdown_image(png, "student vs references")),
         "student_by_question_type": dg.MetadataValue.json(json.loads(table.by_type.iloc[0])),
         "student_score": readable(float(table.score.iloc[0])),

@@ -15,6 +15,7 @@ import dagster as dg
 
 from orchestration.demo import SOURCE_TAG, follow_run, launched_through_workspace, partition_range_tags
 from orchestration.partitions import sync_document_partitions
+from orchestration.student_summary import student_lines
 from resources.paths import PROJECT_ROOT, artifacts_dir, data_dir, follow_external_symlinks
 
 MAIN_JOB = "all_assets_job"
@@ -40,6 +41,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"==> launching {MAIN_JOB} over {len(keys)} documents through {PROJECT_ROOT / 'workspace.yaml'}")
         with launched_through_workspace(instance, PROJECT_ROOT / "workspace.yaml", MAIN_JOB, tags) as run_id:
             outcome = follow_run(instance, run_id, lambda line: print(line, flush=True))
+        print("\n".join(student_lines(instance, run_id)))
     ok = outcome.success and not outcome.failed_checks
     print(_summary(ok, run_id, outcome.seconds))
     return 0 if ok else 1

@@ -9,6 +9,7 @@ import dagster as dg
 import pytest
 
 from orchestration.partitions import sync_document_partitions
+from orchestration.student_summary import student_lines
 from resources.mlflow_resource import DAGSTER_ASSET_TAG, DAGSTER_RUN_TAG, MlflowTracking
 from resources.model_registry import alias_version, champion_version
 from tests.pipeline import checks_of, run_assets
@@ -68,6 +69,10 @@ def test_chain_registers_evaluates_and_gates(small_data: Path, monkeypatch: pyte
         bullets = _metadata(promoted, "report_bullets")
         assert bullets["bullets_model"].value == "champion v2" and bullets["student_categories"].value == []
         assert len(bullets["fallback_reasons"].value) == len(promoted.output_for_node("report_bullets"))
+        printed = "\n".join(student_lines(instance, promoted.run_id))
+        assert "Champion gate: promoted" in printed and "champion now v2" in printed
+        assert "Report bullets by champion v2: student wrote 0 categories" in printed
+        assert "trivial baseline" in printed and "mlflow ui --backend-store-uri" in printed
 
         # Same fake model again: not 5% better than the champion it is compared with → kept.
         kept = _run(instance, CHAIN, {"floor": 0.0})
