@@ -37,6 +37,7 @@ class StudentTrainingConfig:
     lora_alpha: int = 32
     lora_dropout: float = 0.1
     gradient_checkpointing: bool = False
+    bf16: bool | None = None  # None: on CUDA, and on CPUs with native bf16 (autocast; ~2x faster measured)
     checkpoint_every: int = 100
     # distillation losses
     gkd_beta: float = 0.5
