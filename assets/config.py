@@ -6,6 +6,7 @@ from dagster import Config
 from pydantic import Field
 
 from assets.catalog.metrics import MetricsSettings
+from assets.distillation.student_presets import preset_default
 
 
 class ProductsConfig(Config):
@@ -71,62 +72,156 @@ class SftDatasetConfig(Config):
     """How the student's chat examples are built and split (the builders are `assets.distillation.sft_tasks`)."""
 
     bullets_seeds: int = Field(
-        default=120, ge=0, description="Generated catalogues (generator seeds 1..N, 16 categories each) for bullets."
+        default=preset_default("sft_dataset", "bullets_seeds", 120),
+        ge=0,
+        description="Generated catalogues (generator seeds 1..N, 16 categories each) for bullets.",
     )
-    qa_contexts: int = Field(default=2, ge=1, description="Retrieved contexts in each QA prompt.")
-    validation_share: float = Field(default=0.1, ge=0, lt=0.5, description="Share of groups in validation.")
-    test_share: float = Field(default=0.1, ge=0, lt=0.5, description="Share of groups in test.")
-    split_seed: int = Field(default=0, ge=0, description="Seed of the group → split hash.")
+    qa_contexts: int = Field(
+        default=preset_default("sft_dataset", "qa_contexts", 2),
+        ge=1,
+        description="Retrieved contexts in each QA prompt.",
+    )
+    validation_share: float = Field(
+        default=preset_default("sft_dataset", "validation_share", 0.1),
+        ge=0,
+        lt=0.5,
+        description="Share of groups in validation.",
+    )
+    test_share: float = Field(
+        default=preset_default("sft_dataset", "test_share", 0.1), ge=0, lt=0.5, description="Share of groups in test."
+    )
+    split_seed: int = Field(
+        default=preset_default("sft_dataset", "split_seed", 0), ge=0, description="Seed of the group → split hash."
+    )
     max_tokens: int = Field(
         default=512, ge=16, description="Budget the statistics count examples over (in Kiwi morphemes, a proxy)."
     )
-    samples_per_task: int = Field(default=3, ge=0, description="Random examples per task shown in metadata.")
+    samples_per_task: int = Field(
+        default=preset_default("sft_dataset", "samples_per_task", 3),
+        ge=0,
+        description="Random examples per task shown in metadata.",
+    )
 
 
 class StudentModelConfig(Config):
     """One student training run (fields of `resources.student.config.StudentTrainingConfig`); presets in
-    `orchestration/presets.py` (demo = these defaults, ci = a few steps)."""
+    `assets/distillation/student_presets.py` (demo = these defaults, ci = a few steps)."""
 
-    base: str = Field(default="builtin:tiny", description="builtin:tiny or a local Hugging Face causal-LM folder.")
-    method: str = Field(default="auto", description="full | lora | qlora | auto (full for builtin, else lora).")
-    distillation: str = Field(default="sft", description="sft | gkd | distillm2 (the last two need teacher_path).")
-    teacher_path: str = Field(default="", description="HF teacher folder sharing the student's tokenizer.")
-    pretrain_steps: int = Field(default=-1, description="Next-token steps on the chunks (builtin); -1 = default.")
-    sft_steps: int = Field(default=-1, description="SFT optimisation steps; -1 = the trainer's default.")
-    batch_size: int = Field(default=-1, description="Examples per step; -1 = default.")
-    max_length: int = Field(default=-1, description="Tokens per example; -1 = default.")
-    learning_rate: float = Field(default=-1.0, description="-1 = the method's default (builtin 2e-3, LoRA 1e-4).")
-    seed: int = Field(default=0, ge=0, description="Seed of initialisation, data order and sampling.")
-    lora_r: int = Field(default=16, ge=1)
-    lora_alpha: int = Field(default=32, ge=1)
-    lora_dropout: float = Field(default=0.1, ge=0, lt=1)
-    gradient_checkpointing: bool = Field(default=False)
-    hidden_size: int = Field(default=-1, description="Builtin width; -1 = default.")
-    num_layers: int = Field(default=-1, description="Builtin depth; -1 = default.")
-    num_heads: int = Field(default=-1, description="Builtin attention heads; -1 = default.")
-    vocab_size: int = Field(default=-1, description="Builtin BPE vocabulary; -1 = default.")
+    base: str = Field(
+        default=preset_default("student_model", "base", "builtin:tiny"),
+        description="builtin:tiny or a local Hugging Face causal-LM folder.",
+    )
+    method: str = Field(
+        default=preset_default("student_model", "method", "auto"),
+        description="full | lora | qlora | auto (full for builtin, else lora).",
+    )
+    distillation: str = Field(
+        default=preset_default("student_model", "distillation", "sft"),
+        description="sft | gkd | distillm2 (the last two need teacher_path).",
+    )
+    teacher_path: str = Field(
+        default=preset_default("student_model", "teacher_path", ""),
+        description="HF teacher folder sharing the student's tokenizer.",
+    )
+    pretrain_steps: int = Field(
+        default=preset_default("student_model", "pretrain_steps", -1),
+        description="Next-token steps on the chunks (builtin); -1 = default.",
+    )
+    sft_steps: int = Field(
+        default=preset_default("student_model", "sft_steps", -1),
+        description="SFT optimisation steps; -1 = the trainer's default.",
+    )
+    batch_size: int = Field(
+        default=preset_default("student_model", "batch_size", -1), description="Examples per step; -1 = default."
+    )
+    max_length: int = Field(
+        default=preset_default("student_model", "max_length", -1), description="Tokens per example; -1 = default."
+    )
+    learning_rate: float = Field(
+        default=preset_default("student_model", "learning_rate", -1.0),
+        description="-1 = the method's default (builtin 2e-3, LoRA 1e-4).",
+    )
+    seed: int = Field(
+        default=preset_default("student_model", "seed", 0),
+        ge=0,
+        description="Seed of initialisation, data order and sampling.",
+    )
+    lora_r: int = Field(default=preset_default("student_model", "lora_r", 16), ge=1)
+    lora_alpha: int = Field(default=preset_default("student_model", "lora_alpha", 32), ge=1)
+    lora_dropout: float = Field(default=preset_default("student_model", "lora_dropout", 0.1), ge=0, lt=1)
+    gradient_checkpointing: bool = Field(default=preset_default("student_model", "gradient_checkpointing", False))
+    hidden_size: int = Field(
+        default=preset_default("student_model", "hidden_size", -1), description="Builtin width; -1 = default."
+    )
+    num_layers: int = Field(
+        default=preset_default("student_model", "num_layers", -1), description="Builtin depth; -1 = default."
+    )
+    num_heads: int = Field(
+        default=preset_default("student_model", "num_heads", -1), description="Builtin attention heads; -1 = default."
+    )
+    vocab_size: int = Field(
+        default=preset_default("student_model", "vocab_size", -1), description="Builtin BPE vocabulary; -1 = default."
+    )
 
 
 class StudentEvaluationConfig(Config):
     """Test-split evaluation budget (examples are a seeded sample of the test split)."""
 
-    max_qa_examples: int = Field(default=60, ge=1, description="QA test examples evaluated.")
-    max_bullets_examples: int = Field(default=24, ge=1, description="Bullets test categories evaluated.")
-    qa_max_new_tokens: int = Field(default=96, ge=1, description="Generation budget of a QA answer.")
-    bullets_max_new_tokens: int = Field(default=640, ge=1, description="Generation budget of a bullets object.")
-    seed: int = Field(default=0, ge=0, description="Seed of the test sample.")
+    max_qa_examples: int = Field(
+        default=preset_default("student_evaluation", "max_qa_examples", 60),
+        ge=1,
+        description="QA test examples evaluated.",
+    )
+    max_bullets_examples: int = Field(
+        default=preset_default("student_evaluation", "max_bullets_examples", 24),
+        ge=1,
+        description="Bullets test categories evaluated.",
+    )
+    qa_max_new_tokens: int = Field(
+        default=preset_default("student_evaluation", "qa_max_new_tokens", 96),
+        ge=1,
+        description="Generation budget of a QA answer.",
+    )
+    bullets_max_new_tokens: int = Field(
+        default=preset_default("student_evaluation", "bullets_max_new_tokens", 640),
+        ge=1,
+        description="Generation budget of a bullets object.",
+    )
+    seed: int = Field(
+        default=preset_default("student_evaluation", "seed", 0), ge=0, description="Seed of the test sample."
+    )
 
 
 class ChampionConfig(Config):
     """The promotion gate and artifact retention."""
 
-    margin: float = Field(default=0.05, ge=0, description="Relative improvement over the champion needed (0.05 = 5%).")
-    floor: float = Field(default=0.2, ge=0, le=1, description="Score the first champion must reach.")
-    keep_versions: int = Field(default=3, ge=1, description="Newest versions whose artifacts are kept (+ aliased).")
+    margin: float = Field(
+        default=preset_default("champion_model", "margin", 0.05),
+        ge=0,
+        description="Relative improvement over the champion needed (0.05 = 5%).",
+    )
+    floor: float = Field(
+        default=preset_default("champion_model", "floor", 0.2),
+        ge=0,
+        le=1,
+        description="Score the first champion must reach.",
+    )
+    keep_versions: int = Field(
+        default=preset_default("champion_model", "keep_versions", 3),
+        ge=1,
+        description="Newest versions whose artifacts are kept (+ aliased).",
+    )
 
 
 class ReportBulletsConfig(Config):
     """Who writes the bullets: the MLflow champion (template per category when invalid), a model folder, or nobody."""
 
-    model: str = Field(default="champion", description="'champion', 'template', or a local student model folder.")
-    max_new_tokens: int = Field(default=640, ge=1, description="Generation budget per category.")
+    model: str = Field(
+        default=preset_default("report_bullets", "model", "champion"),
+        description="'champion', 'template', or a local student model folder.",
+    )
+    max_new_tokens: int = Field(
+        default=preset_default("report_bullets", "max_new_tokens", 640),
+        ge=1,
+        description="Generation budget per category.",
+    )

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import dagster as dg
 
+from assets.distillation.student_presets import STUDENT_CI
 from assets.knowledge.partitions import document_partitions
-from orchestration.presets import STUDENT_CI, student_preset
 
 all_assets_job = dg.define_asset_job(
     name="all_assets_job",
     selection=dg.AssetSelection.all(),
     partitions_def=document_partitions,
-    config=student_preset(),
     description="Every asset and check: documents → chunks → indexes → retrieval_eval → questions → answers, "
     "and the catalog chain. Launched by `kodistill demo` over every document.",
 )

@@ -10,7 +10,7 @@ import pytest
 
 from resources.paths import data_dir
 
-# The main job trains the miniature student in tests (orchestration/presets.py), here and in code servers.
+# The main job trains the miniature student in tests (assets/distillation/student_presets.py), here and in code servers.
 os.environ.setdefault("KODISTILL_STUDENT_PRESET", "ci")
 
 

@@ -129,7 +129,8 @@ def _model_row(result: Any, version: str, run: TrackedRun) -> pd.DataFrame:
                 "wall_seconds": float(result.wall_seconds),
                 "parameters": int(result.parameters),
                 "trainable_parameters": int(result.trainable_parameters),
-                "truncated_examples": int(getattr(result, "truncated_examples", -1)),
+                "prompt_truncated": int(result.prompt_truncated),
+                "target_truncated": int(result.target_truncated),
             }
         ]
     )
@@ -220,7 +221,8 @@ def student_model(
         "steps": int(row.steps),
         "parameters": int(row.parameters),
         "trainable_parameters": int(row.trainable_parameters),
-        "truncated_examples": int(row.truncated_examples),
+        "prompt_truncated": int(row.prompt_truncated),
+        "target_truncated": int(row.target_truncated),
         **mlflow.link_metadata(run),
         COMPUTE_SECONDS: watch.seconds,
     }

@@ -31,6 +31,8 @@ class FakeResult:
     parameters: int
     trainable_parameters: int
     steps: int
+    prompt_truncated: int = 0
+    target_truncated: int = 0
 
 
 def train_student(

@@ -12,8 +12,8 @@ import pytest
 from assets.config import SftDatasetConfig
 from assets.distillation.sft_asset import build_sft_dataset
 from assets.distillation.sft_frame import add_token_lengths, length_statistics, random_samples
+from assets.distillation.student_presets import STUDENT_CI
 from orchestration.partitions import sync_document_partitions
-from orchestration.presets import STUDENT_CI
 from resources.mlflow_resource import DAGSTER_ASSET_TAG, DAGSTER_RUN_TAG, MlflowTracking
 from tests.pipeline import checks_of, run_assets
 

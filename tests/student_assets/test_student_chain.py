@@ -13,6 +13,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from assets.distillation.student_presets import STUDENT_CI
 from orchestration.partitions import sync_document_partitions
 from resources.mlflow_resource import DAGSTER_ASSET_TAG, DAGSTER_RUN_TAG, MlflowTracking
 from resources.model_registry import alias_version, champion_version
@@ -37,7 +38,9 @@ def test_distillation_group_on_the_ci_preset(small_data: Path) -> None:
     tracking = MlflowTracking()
     with dg.DagsterInstance.ephemeral() as instance:
         sync_document_partitions(instance, small_data / "data" / "raw_docs")
-        first = run_assets(instance, run_config={"ops": {"champion_model": {"config": {"floor": 0.0}}}})
+        # A run config replaces the job's default `ops` as a whole: the ci preset plus the floor.
+        ops = {**STUDENT_CI["ops"], "champion_model": {"config": {"floor": 0.0}}}
+        first = run_assets(instance, run_config={"ops": ops})
         assert first.success
         checks = checks_of(first)
         assert all(checks[name] for name in EXPECTED_CHECKS), checks

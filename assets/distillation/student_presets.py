@@ -1,7 +1,11 @@
-"""Named run-config presets of the student chain (dagster-nanochat style): `demo` is the assets' defaults
-(the builtin student in the demo's ~4-minute CPU budget), `ci` trains a miniature model for a few steps
-so the whole distillation group materializes in tests within seconds. `KODISTILL_STUDENT_PRESET` picks
-the one the main job (`all_assets_job`) runs with."""
+"""Named run-config presets of the student chain (dagster-nanochat style): `demo` is the assets' own
+defaults (the builtin student in the demo's ~4-minute CPU budget), `ci` trains a miniature model for a
+few steps so the whole distillation group materializes in tests within seconds.
+
+`KODISTILL_STUDENT_PRESET` (read when the code location loads) makes a preset's values the `Config`
+classes' defaults (`preset_default`), so every job — including the partitioned main job, whose job-level
+default config Dagster does not apply to range runs — trains with it; tests set it to `ci`.
+`student_ci_job` carries the `ci` values as its job config whatever the variable says."""
 
 from __future__ import annotations
 
@@ -42,10 +46,13 @@ PRESET_VARIABLE = "KODISTILL_STUDENT_PRESET"
 
 
 def student_preset() -> dict[str, Any]:
-    """The preset named by `KODISTILL_STUDENT_PRESET` (default `demo`): the main job's default student config.
-
-    Tests set it to `ci` so the main job trains the miniature model; an unknown name is refused."""
+    """The preset named by `KODISTILL_STUDENT_PRESET` (default `demo`); an unknown name is refused."""
     name = os.environ.get(PRESET_VARIABLE, "demo")
     if name not in STUDENT_PRESETS:
         raise ValueError(f"{PRESET_VARIABLE}={name!r} is not one of {sorted(STUDENT_PRESETS)}")
     return STUDENT_PRESETS[name]
+
+
+def preset_default(op: str, field: str, default: Any) -> Any:
+    """`default`, unless the active preset sets `field` of `op`'s config."""
+    return student_preset().get("ops", {}).get(op, {}).get("config", {}).get(field, default)
