@@ -11,13 +11,13 @@ from resources.student.training import train_student
 from tests.student.conftest import PRETRAIN_TEXTS, tiny_config
 
 
-def _logits(seed: int, shape: tuple[int, int, int] = (2, 6, 11)):  # noqa: ANN202
+def _logits(seed: int, shape: tuple[int, int, int] = (2, 6, 11)):
     import torch
 
     return torch.randn(shape, generator=torch.Generator().manual_seed(seed)) * 2
 
 
-def _labels():  # noqa: ANN202
+def _labels():
     import torch
 
     return torch.tensor([[-100, -100, 3, 4, 5, 6], [-100, 1, 2, 3, -100, -100]])
