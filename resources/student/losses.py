@@ -32,7 +32,7 @@ def gkd_loss(student_logits: Any, teacher_logits: Any, labels: Any, beta: float 
         warnings.simplefilter("ignore")
         from trl.experimental.gkd import GKDTrainer
 
-    student, teacher = _common_vocab(student_logits, teacher_logits.detach())
+    student, teacher = _common_vocab(student_logits.float(), teacher_logits.detach().float())
     student, shifted_labels = _shifted(student, labels)
     teacher = teacher[:, :-1, :]
     return GKDTrainer.generalized_jsd_loss(student, teacher, labels=shifted_labels, beta=beta)

@@ -127,7 +127,7 @@ def student_model(config: StudentTrainingConfig, tokenizer: Any, device: str) ->
 def enable_gradient_checkpointing(model: Any) -> None:
     """Non-reentrant checkpointing plus input grads: with frozen embeddings (LoRA) the reentrant variant
     would see no input requiring grad and the adapters would get none ("does not require grad")."""
-    model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+    model.activation_checkpointing_enable(activation_checkpointing_kwargs={"use_reentrant": False})
     model.enable_input_require_grads()
     model.config.use_cache = False
 
