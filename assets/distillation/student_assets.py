@@ -183,10 +183,8 @@ def student_model(
         result = train_student(
             train, validation, chunks["text"].astype(str).tolist(), training, output_dir, log_metric=run.log_metric
         )
-        run.log_metrics(
+        run.log_metrics(  # train_loss per step and both validation losses come through log_metric
             {
-                "validation_loss": result.validation_loss,
-                "untrained_validation_loss": result.untrained_validation_loss,
                 "train_tokens_per_second": result.tokens_per_second,
                 "train_wall_seconds": result.wall_seconds,
                 "parameters": float(result.parameters),
