@@ -12,6 +12,7 @@ from assets.catalog import assets as catalog_assets
 from assets.catalog import checks as catalog_checks
 from assets.catalog.generator import generate_products, inject_defects, write_products_csv
 from resources.io_managers import AtomicParquetIOManager
+from resources.mlflow_resource import MlflowTracking
 from resources.settings import ProjectPaths, QualityThresholds
 
 CATALOG_ASSETS = dg.load_assets_from_modules([catalog_assets])
@@ -25,6 +26,7 @@ def _materialize(tmp_path: Path, csv_path: Path, max_quarantine_ratio: float = 0
             "io_manager": AtomicParquetIOManager(base_dir=str(tmp_path / "assets")),
             "paths": ProjectPaths(data_dir=str(tmp_path), artifacts_dir=str(tmp_path / "artifacts")),
             "quality": QualityThresholds(max_quarantine_ratio=max_quarantine_ratio),
+            "mlflow": MlflowTracking(),  # the test's own empty store: no champion, templated bullets
         },
         run_config={"ops": {"products": {"config": {"csv_path": str(csv_path)}}}},
         instance=dg.DagsterInstance.ephemeral(),
