@@ -96,6 +96,11 @@ class SftDatasetConfig(Config):
     max_tokens: int = Field(
         default=512, ge=16, description="Budget the statistics count examples over (in Kiwi morphemes, a proxy)."
     )
+    length_sample_per_task: int = Field(
+        default=preset_default("sft_dataset", "length_sample_per_task", 300),
+        ge=1,
+        description="Examples per task whose Kiwi token lengths are counted for the statistics.",
+    )
     samples_per_task: int = Field(
         default=preset_default("sft_dataset", "samples_per_task", 3),
         ge=0,

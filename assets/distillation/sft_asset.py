@@ -6,7 +6,8 @@ template's bullets JSON), feedback examples from approved feedback once the `fee
 exists (`build_sft_dataset(..., feedback=frame)`: wiring it is one argument). Splits are per source
 document / generator seed / feedback id. The table is the asset (Parquet via the IO manager) and is
 also written per split as `datasets`-compatible Parquet under `artifacts/distillation/sft/`. Token
-lengths (Kiwi morphemes), statistics and random samples per task go to metadata and to MLflow.
+lengths (Kiwi morphemes, on a seeded sample per task), statistics and random samples per task go to
+metadata and to MLflow.
 """
 
 from collections.abc import Iterator
@@ -23,6 +24,7 @@ from assets.distillation.sft_frame import (
     length_statistics,
     qa_references,
     random_samples,
+    sample_per_task,
     seeded_bullets,
     split_counts,
     write_dataset_splits,
@@ -74,12 +76,12 @@ def build_sft_dataset(
     return examples_frame(splits, references), skipped
 
 
-def _check(frame: pd.DataFrame, config: SftDatasetConfig) -> dg.AssetCheckResult:
+def _check(frame: pd.DataFrame, lengths: pd.DataFrame, config: SftDatasetConfig) -> dg.AssetCheckResult:
     splits = {split: frame_examples(frame[frame.split == split]) for split in ("train", "validation", "test")}
     problems = split_problems(splits)
     untrained = sorted(set(frame.task) - set(frame[frame.split == "train"].task))
     problems += [f"task {task} has no training example" for task in untrained]
-    over = int((frame.total_tokens > config.max_tokens).sum())
+    over = int((lengths.total_tokens > config.max_tokens).sum())
     return dg.AssetCheckResult(
         check_name=SPLITS_CHECK.name,
         passed=not problems,
@@ -87,22 +89,22 @@ def _check(frame: pd.DataFrame, config: SftDatasetConfig) -> dg.AssetCheckResult
         metadata={
             "problems": dg.MetadataValue.json(problems[:20]),
             "over_max_kiwi_tokens": over,
-            "over_max_kiwi_tokens_share": round(over / len(frame), 4) if len(frame) else 0.0,
+            "over_max_kiwi_tokens_share_in_sample": round(over / len(lengths), 4) if len(lengths) else 0.0,
         },
     )
 
 
 def _metadata(
-    frame: pd.DataFrame, config: SftDatasetConfig, skipped: list[str], paths: dict, mlflow_meta: dict
+    frame: pd.DataFrame, stats: dict, config: SftDatasetConfig, skipped: list[str], paths: dict, mlflow_meta: dict
 ) -> dict[str, Any]:
-    stats = length_statistics(frame, config.max_tokens)
     table = pd.DataFrame(stats).T[["examples", "total_tokens_mean", "total_tokens_p90", "total_tokens_max"]]
     return {
         "examples": len(frame),
         "split_counts": dg.MetadataValue.json(split_counts(frame)),
         "token_lengths": dg.MetadataValue.json(stats),
         "token_lengths_table": dg.MetadataValue.md(table.to_markdown()),
-        "token_unit": "Kiwi morphemes (all tags) of the prompt and target",
+        "token_unit": f"Kiwi morphemes (all tags) of prompt and target, seeded sample of <= "
+        f"{config.length_sample_per_task} examples per task",
         "samples": dg.MetadataValue.json(random_samples(frame, config.samples_per_task, config.split_seed)),
         "qa_rows_skipped": dg.MetadataValue.json(skipped[:50]),
         "bullets_catalogues": config.bullets_seeds,
@@ -148,14 +150,16 @@ def materialize_sft_dataset(
     """The body of `sft_dataset` (feedback optional, so wiring `feedback_examples` is one argument)."""
     watch = Stopwatch()
     frame, skipped = build_sft_dataset(config, teacher_answers, chunks, feedback)
-    frame = add_token_lengths(frame, _kiwi_counter(tokenizer.get()))
+    sample = sample_per_task(frame, config.length_sample_per_task, config.split_seed)
+    lengths = add_token_lengths(sample, _kiwi_counter(tokenizer.get()))
+    stats = length_statistics(lengths, config.max_tokens)
     written = write_dataset_splits(frame, paths.artifact_path("distillation", "sft", "train.parquet").parent)
     with mlflow.asset_run(context) as run:
         run.log_params(config.model_dump())
-        run.log_json(length_statistics(frame, config.max_tokens), "token_lengths.json")
+        run.log_json(stats, "token_lengths.json")
         run.log_json(random_samples(frame, config.samples_per_task, config.split_seed), "samples.json")
         run.log_metrics({f"examples.{task}": float(n) for task, n in frame.task.value_counts().items()})
     context.log.info(f"sft_dataset: {len(frame)} examples; {len(skipped)} teacher answers skipped")
-    metadata = _metadata(frame, config, skipped, written, mlflow.link_metadata(run))
+    metadata = _metadata(frame, stats, config, skipped, written, mlflow.link_metadata(run))
     yield dg.Output(frame, metadata={**metadata, COMPUTE_SECONDS: watch.seconds})
-    yield _check(frame, config)
+    yield _check(frame, lengths, config)

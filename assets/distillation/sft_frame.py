@@ -105,6 +105,12 @@ def add_token_lengths(frame: pd.DataFrame, count: Callable[[list[str]], list[int
     )
 
 
+def sample_per_task(frame: pd.DataFrame, per_task: int, seed: int = 0) -> pd.DataFrame:
+    """At most `per_task` rows of each task, a seeded random sample (all rows of a smaller task)."""
+    parts = [group.sample(n=min(per_task, len(group)), random_state=seed) for _, group in frame.groupby("task")]
+    return pd.concat(parts) if parts else frame
+
+
 def length_statistics(frame: pd.DataFrame, max_tokens: int) -> dict[str, dict[str, float]]:
     """Per task: examples, mean / p50 / p90 / max prompt, target and total tokens, and examples over `max_tokens`."""
     stats = {}

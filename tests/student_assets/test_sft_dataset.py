@@ -104,3 +104,12 @@ def test_asset_on_the_shipped_documents(small_data: Path) -> None:
     runs = tracking.client().search_runs([tracking.experiment_id(tracking.client())])
     (run,) = [r for r in runs if r.data.tags.get(DAGSTER_ASSET_TAG) == "sft_dataset"]
     assert run.data.tags[DAGSTER_RUN_TAG] == result.run_id and run.info.run_id == metadata["mlflow_run_id"].value
+
+
+def test_length_sample_is_seeded_and_capped_per_task() -> None:
+    from assets.distillation.sft_frame import sample_per_task
+
+    frame = pd.DataFrame({"task": ["qa"] * 10 + ["bullets"] * 3, "example_id": [str(i) for i in range(13)]})
+    sample = sample_per_task(frame, per_task=4, seed=1)
+    assert sample.task.value_counts().to_dict() == {"qa": 4, "bullets": 3}
+    assert list(sample.example_id) == list(sample_per_task(frame, per_task=4, seed=1).example_id)
