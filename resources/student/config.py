@@ -26,9 +26,9 @@ class StudentTrainingConfig:
     distillation: str = "sft"
     teacher_path: str | None = None
     pretrain_steps: int = 20
-    sft_steps: int = 400
+    sft_steps: int = 320
     batch_size: int = 8
-    max_length: int = 512
+    max_length: int = 640  # a bullets example is ~570 tokens (prompt ~230, target ~340)
     learning_rate: float | None = None
     warmup_steps: int = 30
     weight_decay: float = 0.01
