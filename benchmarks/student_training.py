@@ -45,7 +45,7 @@ from resources.student.chat import prompt_messages, target_text  # noqa: E402
 from resources.student.config import StudentTrainingConfig  # noqa: E402
 
 RESULT = ROOT / "benchmarks/results/student_training.json"
-BULLETS_MAX_NEW_TOKENS = 320
+BULLETS_MAX_NEW_TOKENS = 420
 QA_MAX_NEW_TOKENS = 96
 UNTRAINED_BULLETS_CATEGORIES = 16
 

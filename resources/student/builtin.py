@@ -2,7 +2,8 @@
 and a small Qwen2-architecture causal LM built from a config (no download, ever).
 
 The tokenizer splits every digit into its own token (a model copies "20,106" digit by digit instead of
-memorising number tokens), merges across spaces (the bullets' fixed phrases become a few tokens each) and
+memorising number tokens), keeps words whole units as GPT-2's byte-level split does (a brand or category
+name is the same tokens in the metrics prompt and in the bullet, which is what copying needs) and
 carries a ChatML chat template whose assistant turns are wrapped in `{% generation %}` markers (so
 `return_assistant_tokens_mask` works). `<|im_end|>` ends a turn and is the EOS token.
 """
@@ -37,7 +38,7 @@ def train_tokenizer(texts: Iterable[str], vocab_size: int) -> Any:
     core.pre_tokenizer = pre_tokenizers.Sequence(
         [
             pre_tokenizers.Digits(individual_digits=True),
-            pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False),
+            pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True),
         ]
     )
     core.decoder = decoders.ByteLevel()

@@ -17,6 +17,7 @@ from typing import Any
 from resources.errors import InputDataError
 from resources.student.chat import Message
 from resources.student.encoding import prompt_ids
+from resources.student.modelling import load_tokenizer
 
 DEFAULT_BATCH_SIZE = 16
 
@@ -52,13 +53,12 @@ class StudentGenerator:
     def load(cls, model_dir: Path, batch_size: int = DEFAULT_BATCH_SIZE) -> StudentGenerator:
         """Load a full model or adapter directory written by `train_student` (or any local HF causal LM)."""
         import torch
-        from transformers import AutoTokenizer
 
         model_dir = Path(model_dir)
         if not (model_dir / "config.json").is_file() and not (model_dir / "adapter_config.json").is_file():
             raise InputDataError(f"student {model_dir}: not a model or adapter directory")
         device = "cuda" if torch.cuda.is_available() else "cpu"
-        tokenizer = AutoTokenizer.from_pretrained(model_dir)
+        tokenizer = load_tokenizer(model_dir)
         if tokenizer.pad_token is None:
             tokenizer.pad_token = tokenizer.eos_token
         return cls(_load_model(model_dir, device), tokenizer, device, batch_size)

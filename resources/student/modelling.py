@@ -10,6 +10,7 @@ safetensors only: the full model, or the adapter whose config names its base dir
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from resources.student.config import StudentTrainingConfig
 
 LORA_TARGET_MODULES: tuple[str, ...] = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
 TOKENIZER_DIR = "tokenizer"
+PLAIN_TOKENIZER_CLASSES: frozenset[str] = frozenset({"TokenizersBackend", "PreTrainedTokenizerFast"})
 
 
 def training_device() -> str:
@@ -52,19 +54,30 @@ def check_local_model_dir(path: str, option: str) -> Path:
     return directory
 
 
+def load_tokenizer(directory: str | Path) -> Any:
+    """A saved tokenizer exactly as it was trained. A tokenizer saved as a plain `tokenizers` backend (the
+    builtin one) is loaded as such: `AutoTokenizer` would follow the model directory's `model_type` (qwen2) and
+    swap in Qwen2's own pre-tokenizer and normalizer, silently changing every token id."""
+    from transformers import AutoTokenizer, PreTrainedTokenizerFast
+
+    config_path = Path(directory) / "tokenizer_config.json"
+    config = json.loads(config_path.read_text(encoding="utf-8")) if config_path.is_file() else {}
+    if config.get("tokenizer_class") in PLAIN_TOKENIZER_CLASSES:
+        return PreTrainedTokenizerFast.from_pretrained(directory)
+    return AutoTokenizer.from_pretrained(directory)
+
+
 def student_tokenizer(config: StudentTrainingConfig, texts: Sequence[str], output_dir: Path) -> Any:
     """The student's tokenizer, saved once under output_dir/tokenizer and reused on resume."""
-    from transformers import AutoTokenizer
-
     saved = output_dir / TOKENIZER_DIR
     if (saved / "tokenizer.json").is_file():
-        return AutoTokenizer.from_pretrained(saved)
+        return load_tokenizer(saved)
     if config.teacher_path and config.is_builtin:
-        tokenizer = AutoTokenizer.from_pretrained(check_local_model_dir(config.teacher_path, "teacher_path"))
+        tokenizer = load_tokenizer(check_local_model_dir(config.teacher_path, "teacher_path"))
     elif config.is_builtin:
         tokenizer = train_tokenizer(texts, config.vocab_size)
     else:
-        tokenizer = AutoTokenizer.from_pretrained(check_local_model_dir(config.base, "base"))
+        tokenizer = load_tokenizer(check_local_model_dir(config.base, "base"))
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
     tokenizer.save_pretrained(saved)
@@ -174,10 +187,10 @@ def parameter_counts(model: Any) -> tuple[int, int]:
 def load_teacher(path: str, device: str, tokenizer: Any) -> Any:
     """The teacher for gkd/distillm2: a local HF causal LM whose tokenizer must equal the student's."""
     import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from transformers import AutoModelForCausalLM
 
     directory = check_local_model_dir(path, "teacher_path")
-    teacher_vocab = AutoTokenizer.from_pretrained(directory).get_vocab()
+    teacher_vocab = load_tokenizer(directory).get_vocab()
     if teacher_vocab != tokenizer.get_vocab():
         raise InputDataError(
             f"teacher_path {path}: its tokenizer differs from the student's; logits cannot be compared"

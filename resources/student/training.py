@@ -82,7 +82,8 @@ class _Run:
 
 
 def _tokenizer_texts(train: Sequence[ChatExample], pretrain_texts: Sequence[str]) -> list[str]:
-    return list(pretrain_texts) + [message["content"] for example in train for message in example["messages"]]
+    roles = [f"{role}\n" for role in ("system", "user", "assistant")] * 100  # the template's role lines
+    return roles + list(pretrain_texts) + [message["content"] for example in train for message in example["messages"]]
 
 
 def _check_inputs(train: Sequence[ChatExample], config: StudentTrainingConfig) -> None:

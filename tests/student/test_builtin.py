@@ -48,7 +48,9 @@ def test_long_examples_lose_prompt_start_and_are_counted(examples: list) -> None
 
 def test_build_save_and_from_pretrained_round_trip(tmp_path: Path) -> None:
     import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from transformers import AutoModelForCausalLM
+
+    from resources.student.modelling import load_tokenizer
 
     tokenizer = train_tokenizer(list(PRETRAIN_TEXTS), 400)
     model = build_builtin_model(tokenizer, tiny_config()).eval()
@@ -57,7 +59,9 @@ def test_build_save_and_from_pretrained_round_trip(tmp_path: Path) -> None:
     files = {path.name for path in directory.iterdir()}
     assert "model.safetensors" in files and not any(name.endswith((".bin", ".pt", ".pkl")) for name in files)
     reloaded = AutoModelForCausalLM.from_pretrained(directory).eval()
-    reloaded_tokenizer = AutoTokenizer.from_pretrained(directory)
+    reloaded_tokenizer = load_tokenizer(directory)
+    for text in PRETRAIN_TEXTS[:8]:  # same ids: AutoTokenizer would swap in Qwen2's pre-tokenizer (qwen2 config)
+        assert reloaded_tokenizer(text)["input_ids"] == tokenizer(text)["input_ids"]
     ids = torch.tensor([reloaded_tokenizer("반품 기한은?", add_special_tokens=False)["input_ids"]])
     with torch.no_grad():
         assert torch.equal(model(ids).logits, reloaded(ids).logits)

@@ -15,10 +15,10 @@ from tests.student.conftest import tiny_config
 
 
 def _lora_run(tiny_hf_dir: Path, **overrides: object) -> _Run:
-    from transformers import AutoTokenizer
+    from resources.student.modelling import load_tokenizer
 
     config = tiny_config(base=str(tiny_hf_dir), **overrides)
-    tokenizer = AutoTokenizer.from_pretrained(tiny_hf_dir)
+    tokenizer = load_tokenizer(tiny_hf_dir)
     return _Run(config, student_model(config, tokenizer, "cpu"), tokenizer, "cpu")
 
 

@@ -74,7 +74,7 @@ def test_distillation_runs_against_a_teacher_sharing_the_tokenizer(
     result = train_student(examples, examples[:2], PRETRAIN_TEXTS, config, tmp_path)
     assert result.steps == 6 and all(value == value and value > 0 for value in result.train_losses)
     assert sum(result.train_losses[-2:]) < sum(result.train_losses[:2])
-    from transformers import AutoTokenizer
+    from resources.student.modelling import load_tokenizer
 
-    student_vocab = AutoTokenizer.from_pretrained(result.model_dir).get_vocab()
-    assert student_vocab == AutoTokenizer.from_pretrained(tiny_hf_dir).get_vocab()
+    student_vocab = load_tokenizer(result.model_dir).get_vocab()
+    assert student_vocab == load_tokenizer(tiny_hf_dir).get_vocab()

@@ -7,8 +7,10 @@ from pathlib import Path
 import pytest
 
 from resources.errors import InputDataError
+from resources.student.encoding import encode_examples
 from resources.student.generation import StudentGenerator
-from resources.student.training import train_student
+from resources.student.modelling import use_bf16
+from resources.student.training import _Run, mean_target_loss, train_student
 from tests.student.conftest import PRETRAIN_TEXTS, tiny_config
 
 
@@ -29,6 +31,10 @@ def test_short_run_lowers_loss_and_logs_every_step(tmp_path: Path, examples: lis
     assert result.tokens_per_second > 0 and result.trainable_parameters == result.parameters > 0
     assert (result.model_dir / "model.safetensors").is_file() and (result.untrained_dir / "model.safetensors").is_file()
     assert not (tmp_path / "checkpoints").exists()
+    reloaded = StudentGenerator.load(result.model_dir)  # the saved student is the trained one, token for token
+    run = _Run(config, reloaded.model, reloaded.tokenizer, "cpu", bf16=use_bf16(config.bf16, "cpu"))
+    encoded, _ = encode_examples(reloaded.tokenizer, examples[:4], config.max_length)
+    assert mean_target_loss(run, encoded) == pytest.approx(result.validation_loss, rel=1e-4)
 
 
 def test_generation_decodes_only_new_tokens_in_order(tmp_path: Path, examples: list) -> None:
