@@ -188,7 +188,7 @@ class StudentEvaluationConfig(Config):
         description="Generation budget of a QA answer.",
     )
     bullets_max_new_tokens: int = Field(
-        default=preset_default("student_evaluation", "bullets_max_new_tokens", 384),
+        default=preset_default("student_evaluation", "bullets_max_new_tokens", 420),
         ge=1,
         description="Generation budget of a bullets object.",
     )
@@ -226,7 +226,7 @@ class ReportBulletsConfig(Config):
         description="'champion', 'template', or a local student model folder.",
     )
     max_new_tokens: int = Field(
-        default=preset_default("report_bullets", "max_new_tokens", 384),
+        default=preset_default("report_bullets", "max_new_tokens", 420),
         ge=1,
         description="Generation budget per category.",
     )
