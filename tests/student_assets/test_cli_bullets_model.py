@@ -1,0 +1,34 @@
+"""`kodistill bullets --model`: a model folder writes (here: fails to write) the bullets, per-category fallback
+reported on stderr; no champion → templated with a warning; an unknown path → exit 2."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from orchestration.cli import main
+from tests.student_assets import fake_student
+
+
+def test_model_folder_no_champion_and_bad_path(
+    small_products_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_student.install(monkeypatch)
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "fake.json").write_text(json.dumps({"mode": "first_sentence"}), encoding="utf-8")
+    out = tmp_path / "bullets.json"
+    assert main(["bullets", "--products", str(small_products_csv), "--model", str(model), "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert f"model {model} wrote 0/2 categories: none" in err and "template fallback for 샴푸" in err
+    items = json.loads(out.read_text(encoding="utf-8"))["items"]
+    assert {item["generatedBy"] for item in items} == {"template"}
+    assert all("fallbackReason" in item["basis"] for item in items)
+
+    assert main(["bullets", "--products", str(small_products_csv), "--model", "champion"]) == 0
+    assert "no MLflow store at" in capsys.readouterr().err
+
+    assert main(["bullets", "--products", str(small_products_csv), "--model", str(tmp_path / "missing")]) == 2
+    assert "--model" in capsys.readouterr().err
