@@ -26,6 +26,11 @@ EXPECTED_CHECKS = {
     "products:products_required_columns",
     "category_metrics:category_metrics_consistent",
     "report_bullets:report_bullets_valid_and_faithful",
+    # the student chain (ci preset in tests)
+    "sft_dataset:sft_splits_valid",
+    "student_model:finite_loss",
+    "student_model:validation_loss_below_untrained",
+    "champion_model:margin_rule",
 }
 
 
