@@ -31,6 +31,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "questions",
     "answer",
     "train_classifier",
+    "match",  # item matching (issue 12)
+    "serve_matcher",
 )
 
 

@@ -45,4 +45,11 @@ distillation_job = dg.define_asset_job(
     description="Synthetic questions and retrieval-grounded teacher answers for a range of documents (checkpointed).",
 )
 
-ALL_JOBS = [all_assets_job, catalog_job, documents_job, knowledge_job, distillation_job]
+# Item matching (issue 12): the whole group; launched by selection_log_sensor after enough new selections.
+matching_job = dg.define_asset_job(
+    name="matching_job",
+    selection=dg.AssetSelection.groups("matching"),
+    description="items.csv → item_master; selection log → learned_aliases; → item_index → matching_eval, with checks.",
+)
+
+ALL_JOBS = [all_assets_job, catalog_job, documents_job, knowledge_job, distillation_job, matching_job]

@@ -5,7 +5,8 @@ The index keeps, per item, the tokens of its Korean name, its English name and i
 spacing-insensitively: its compact form is segmented into known tokens (longest pieces, fewest
 pieces), so "레이크찰리스말보로" and "레이 크 찰리스" read like "레이크 찰리스"; a leftover word of two
 or more characters matches the tokens it begins ("발렌" → 발렌타인) at a lower weight, or else the
-tokens within a few jamo edits of it (RapidFuzz over jamo-decomposed tokens: "말로보" → 말보로);
+tokens made of the same syllables in another order ("말로보" → 말보로) or within a few jamo edits of it
+(RapidFuzz over jamo-decomposed tokens: "글랜피딕" → 글렌피딕);
 learned token mappings expand a word ("lc" → 레이크 찰리스). An item's raw score is
 
     query coverage × (0.55 + 0.45 × item coverage)
@@ -32,6 +33,7 @@ PREFIX_WEIGHT = 0.8
 FUZZY_WEIGHT = 0.9
 FUZZY_CUTOFF = 72.0
 FUZZY_LIMIT = 4
+ANAGRAM_SIMILARITY = 0.9
 MAX_PREFIX_EXPANSION = 40
 MAX_PIECE_CHARS = 24
 
@@ -98,6 +100,7 @@ class RuleIndex:
     mean_weight: float = 1.0
     jamo_tokens: list[str] = field(default_factory=list)
     jamo_ids: list[int] = field(default_factory=list)
+    anagrams: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -133,6 +136,7 @@ class RuleIndex:
             mean_weight=float(weights.mean()) if len(weights) else 1.0,
             jamo_tokens=[to_jamo(t) for t in vocabulary if len(t) >= 2],
             jamo_ids=[i for t, i in vocabulary.items() if len(t) >= 2],
+            anagrams=_anagram_index(vocabulary),
         )
 
     # --- reading a query -------------------------------------------------------------------------
@@ -184,6 +188,9 @@ class RuleIndex:
         """Known tokens within a few jamo edits of an unknown word (typo tolerance), as one term."""
         if len(word) < 2 or not self.jamo_tokens:
             return None
+        swapped = self.anagrams.get("".join(sorted(word)))
+        if swapped:  # the same syllables in another order ("말로보" for 말보로)
+            return Term(word, swapped, FUZZY_WEIGHT * ANAGRAM_SIMILARITY * float(np.mean(self.weights[list(swapped)])))
         hits = process.extract(
             to_jamo(word), self.jamo_tokens, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=FUZZY_LIMIT
         )
@@ -262,6 +269,15 @@ def _incidence(token_sets: Sequence[set[str]], vocabulary: dict[str, int]) -> sp
     cols = [vocabulary[t] for tokens in token_sets for t in tokens]
     data = np.ones(len(rows), dtype=np.float32)
     return sparse.csr_matrix((data, (rows, cols)), shape=(len(token_sets), len(vocabulary)), dtype=np.float32)
+
+
+def _anagram_index(vocabulary: dict[str, int]) -> dict[str, tuple[int, ...]]:
+    """Sorted characters → the tokens of two or more characters made of them."""
+    groups: dict[str, list[int]] = {}
+    for token, token_id in vocabulary.items():
+        if len(token) >= 2:
+            groups.setdefault("".join(sorted(token)), []).append(token_id)
+    return {key: tuple(ids) for key, ids in groups.items()}
 
 
 def _merge_unknown(pieces: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
