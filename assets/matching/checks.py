@@ -66,7 +66,7 @@ def matching_no_regression(context: dg.AssetCheckExecutionContext, matching_eval
     tolerance (`MatchingEvalConfig.max_regression`, 0.02); the first materialization passes with nothing to compare."""
     tolerance = MatchingEvalConfig().max_regression
     current = _hybrid_by_type(matching_eval)
-    previous = _previous_by_type(context.instance, context.run_id)
+    previous = _previous_by_type(context.instance, context.run.run_id)
     dropped = regressions(current, previous or {}, tolerance)
     return dg.AssetCheckResult(
         passed=not dropped,
