@@ -168,7 +168,12 @@ def _abbreviation(item: Item, items: Sequence[Item], rng: random.Random) -> str 
     for i, word in enumerate(words):
         if len(word) >= 4 and all("\uac00" <= c <= "\ud7a3" for c in word):
             options.append(" ".join(words[:i] + [word[:2]] + words[i + 1 :] + ([] if len(words) > 1 else [])))
-    options = [o for o in options if normalize(o) != normalize(name) and _prefixes_unique(o, item, items)]
+    name_words = normalize(name).split()
+    options = [
+        o
+        for o in options
+        if normalize(o).split() != name_words[: len(normalize(o).split())] and _prefixes_unique(o, item, items)
+    ]
     return rng.choice(options) if options else None
 
 
