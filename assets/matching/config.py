@@ -15,6 +15,7 @@ DEFAULT_FLOORS = {
     "spacing_removed": 0.95,
     "spacing_added": 0.95,
     "quantity": 0.97,
+    "compound": 0.85,
     "all": 0.97,
 }
 

@@ -13,6 +13,7 @@ mixed            English producer with the Korean rest ("Lake Chalice 말보로"
 spacing_removed  all spaces dropped
 spacing_added    a space inside a word
 quantity         a quantity suffix (24병, 2박스, x12, 6 btl …)
+compound         two at once: a typo or an abbreviation, then spaces dropped or a quantity added
 nickname         a client's own name for an item; answerable only after learning from selections,
                  so `nickname_history` gives the selection log that teaches them
 
@@ -43,6 +44,7 @@ NOISE_TYPES = (
     "spacing_removed",
     "spacing_added",
     "quantity",
+    "compound",
     "nickname",
 )
 QUANTITY_SUFFIXES = ("24병", "2박스", "x12", "6 btl", "1cs", "12 병", "3box", "×6", "10병", "1 박스")
@@ -234,6 +236,11 @@ def make_query(noise: str, item: Item, items: Sequence[Item], rng: random.Random
         return _spacing_added(item, items, rng)
     if noise == "quantity":
         return f"{rng.choice((item.name, short_form(item, items)))} {rng.choice(QUANTITY_SUFFIXES)}"
+    if noise == "compound":
+        first = _typo(item, items, rng) if rng.random() < 0.5 else _abbreviation(item, items, rng)
+        if first is None:
+            return None
+        return first.replace(" ", "") if rng.random() < 0.5 else f"{first} {rng.choice(QUANTITY_SUFFIXES)}"
     raise ValueError(f"unknown noise type {noise!r}")
 
 
