@@ -18,6 +18,8 @@ import sys
 import time
 from pathlib import Path
 
+import pandas as pd
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -33,7 +35,7 @@ from tests.matching.memory_log import MemorySelectionLog  # noqa: E402
 RESULT = ROOT / "benchmarks/results/matching_learning.json"
 
 
-def accuracy(frame, noise: str) -> float:  # noqa: ANN001
+def accuracy(frame: pd.DataFrame, noise: str) -> float:
     row = frame[(frame["mode"] == "hybrid") & (frame["noise"] == noise)]
     return round(float(row["accuracy_at_1"].iloc[0]), 4)
 

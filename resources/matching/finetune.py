@@ -1,4 +1,4 @@
-"""Fine-tuning a sentence-transformers matcher model on users' selections (contrastive, in-batch and rejected negatives).
+"""Fine-tuning a sentence-transformers matcher model on selections (contrastive, in-batch and rejected negatives).
 
 `training_examples(selections, items)` turns the selection log into (order line without quantity,
 chosen item's name, rejected items' names). `fine_tune(model_path, examples, output_dir, ...)`
