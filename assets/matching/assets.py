@@ -31,7 +31,7 @@ GROUP = "matching"
 LEARNED_ALIASES_FILE = "learned_aliases.json"
 
 
-@dg.asset(group_name=GROUP, kinds={"pandas", "csv"})
+@dg.asset(group_name=GROUP, kinds={"pandas", "csv"}, automation_condition=AUTOMATED)
 def item_master(paths: ProjectPaths) -> dg.Output[pd.DataFrame]:
     """The item master `data/items.csv` (item_no, Korean name, English name, category, unit, price), validated."""
     watch = Stopwatch()
