@@ -22,6 +22,7 @@ import pandas as pd
 from assets.matching.config import ItemIndexConfig, MatchingEvalConfig
 from assets.metadata import AUTOMATED, COMPUTE_SECONDS, Stopwatch, readable
 from resources.atomic import atomic_path, atomic_write_json
+from resources.errors import InputDataError
 from resources.matching.aliases import LearnedAliases
 from resources.matching.items import Item, read_items
 from resources.matching_resource import ItemIndexStore, SelectionLogResource
@@ -103,6 +104,8 @@ def item_index(
     watch = Stopwatch()
     items = [Item(**row) for row in item_master.to_dict("records")]
     aliases_file = paths.artifact_path("matching", LEARNED_ALIASES_FILE)
+    if not aliases_file.is_file():
+        raise InputDataError(f"{aliases_file} is missing: materialize learned_aliases before item_index")
     learned = LearnedAliases.from_json(json.loads(aliases_file.read_text(encoding="utf-8")))
     matcher, reused = build_calibrated_index(
         items,
