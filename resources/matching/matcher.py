@@ -25,7 +25,7 @@ import numpy as np
 from resources.matching.aliases import LearnedAliases, builtin_alias_tokens
 from resources.matching.items import Item
 from resources.matching.normalize import Quantity, compact, normalize, parse_quantity
-from resources.matching.rule import Calibration, RuleIndex, margins
+from resources.matching.rule import Calibration, RuleIndex, margins, top_positions
 from resources.matching.semantic import NgramEmbedder, SemanticIndex, SentenceTransformerEmbedder
 
 MODES = ("hybrid", "rule", "semantic")
@@ -143,14 +143,11 @@ class ItemMatcher:
         scores = scores.astype(np.float64).copy()
         counts = self.learned.client_counts.get(client or "", {})
         rejected = self.learned.negatives.get(phrase, {})
-        if counts or rejected:
-            for k, position in enumerate(positions):
-                item_no = self.items[int(position)].item_no
-                if item_no in counts:
-                    n = counts[item_no]
-                    scores[k] += PRIOR_WEIGHT * n / (n + 2)
-                if item_no in rejected:
-                    scores[k] *= NEGATIVE_FACTOR
+        for item_no, n in counts.items():
+            hits = positions == self.position.get(item_no, -1)
+            scores[hits] += PRIOR_WEIGHT * n / (n + 2)
+        for item_no in rejected:
+            scores[positions == self.position.get(item_no, -1)] *= NEGATIVE_FACTOR
         return scores
 
     def rule_stage(self, text: str, phrase: str, client: str | None, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -159,7 +156,7 @@ class ItemMatcher:
         if len(found.positions) == 0:
             return found.positions, np.empty(0)
         raw = self._adjust(found.positions, found.raw, phrase, client)
-        top = np.argsort(-raw, kind="stable")[: max(k, RULE_POOL)]
+        top = top_positions(raw, max(k, RULE_POOL))
         confidence = self.calibration.confidence(
             raw[top], margins(raw)[top], found.query_coverage[top], found.item_coverage[top]
         )

@@ -236,21 +236,22 @@ class RuleIndex:
         if not reading.terms:
             empty = np.empty(0)
             return RuleCandidates(empty.astype(np.int64), empty, empty, empty, reading)
-        columns = sorted({i for term in reading.terms for i in term.ids})
-        position = {c: k for k, c in enumerate(columns)}
-        hits = self.any_name[:, columns].tocsr()
-        candidates = np.flatnonzero(np.diff(hits.indptr))
-        present = hits[candidates].toarray() > 0
-        matched = np.zeros(len(candidates))
-        for term in reading.terms:
-            matched += term.weight * present[:, [position[i] for i in term.ids]].any(axis=1)
-        qc = matched / max(reading.total_weight, 1e-9)
-        ko = np.asarray(self.ko[:, columns].tocsr()[candidates].sum(axis=1)).ravel()
-        en = np.asarray(self.en[:, columns].tocsr()[candidates].sum(axis=1)).ravel()
-        ic = np.maximum(
-            ko / np.maximum(self.ko_total[candidates], 1e-9), en / np.maximum(self.en_total[candidates], 1e-9)
-        )
-        ic = np.minimum(ic, 1.0)
+        n_items = self.any_name.shape[0]
+        matched = np.zeros(n_items)
+        for term in reading.terms:  # dense scratch arrays: cheaper than set operations on long postings
+            has = np.zeros(n_items, dtype=bool)
+            for token_id in term.ids:
+                has[_column_rows(self.any_name, token_id)] = True
+            matched += term.weight * has
+        candidates = np.flatnonzero(matched)
+        ko, en = np.zeros(n_items), np.zeros(n_items)
+        for token_id in {i for term in reading.terms for i in term.ids}:
+            ko[_column_rows(self.ko, token_id)] += self.weights[token_id]
+            en[_column_rows(self.en, token_id)] += self.weights[token_id]
+        qc = matched[candidates] / max(reading.total_weight, 1e-9)
+        ko_share = ko[candidates] / np.maximum(self.ko_total[candidates], 1e-9)
+        en_share = en[candidates] / np.maximum(self.en_total[candidates], 1e-9)
+        ic = np.minimum(np.maximum(ko_share, en_share), 1.0)
         raw = qc * (0.55 + 0.45 * ic)
         return RuleCandidates(candidates.astype(np.int64), raw, qc, ic, reading)
 
@@ -259,9 +260,24 @@ def margins(raw: np.ndarray) -> np.ndarray:
     """Each score minus the best other score (the top one's margin over the runner-up is positive)."""
     if len(raw) == 0:
         return raw
-    order = np.sort(raw)
-    best, second = order[-1], (order[-2] if len(order) > 1 else 0.0)
+    if len(raw) == 1:
+        return raw.copy()
+    top_two = np.partition(raw, len(raw) - 2)[-2:]
+    second, best = top_two[0], top_two[1]
     return np.where(raw >= best, raw - second, raw - best)
+
+
+def top_positions(scores: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the k highest scores, best first (ties keep their order)."""
+    if len(scores) > k:
+        part = np.argpartition(-scores, k - 1)[:k]
+        return part[np.argsort(-scores[part], kind="stable")]
+    return np.argsort(-scores, kind="stable")
+
+
+def _column_rows(matrix: sparse.csc_matrix, column: int) -> np.ndarray:
+    """The row numbers stored in one column of a CSC matrix (its posting list)."""
+    return matrix.indices[matrix.indptr[column] : matrix.indptr[column + 1]]
 
 
 def _incidence(token_sets: Sequence[set[str]], vocabulary: dict[str, int]) -> sparse.csr_matrix:
