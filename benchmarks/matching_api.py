@@ -2,7 +2,8 @@
 
 Usage: .venv/bin/python benchmarks/matching_api.py [--clients 50] [--seconds 30]
 Starts `kodistill serve-matcher` (uvicorn, 127.0.0.1, a free port) on the saved index in a
-temporary artifacts folder (built from data/items.csv), waits for /healthz, then runs `--clients`
+temporary artifacts folder (built from data/items.csv), waits for /healthz, asks the original
+system's example lines (recorded with the served answer), then runs `--clients`
 threads, each with its own keep-alive httpx client, posting the noisy generator's lines (every
 type) to /api/ml-match until `--seconds` pass. Reports requests, errors (any non-200 or exception),
 throughput and the client-side p50/p99 latency. Writes benchmarks/results/matching_api.json.
@@ -31,6 +32,13 @@ from resources.matching.items import read_items  # noqa: E402
 from resources.matching.queries import generate_queries  # noqa: E402
 
 RESULT = ROOT / "benchmarks/results/matching_api.json"
+ORIGINAL_EXAMPLES = (
+    "레이크 찰리스 말보로 24병",
+    "lc 말보로",
+    "Lake Chalice 말보로",
+    "Lake Chalice Marlborough",
+    "레이크 찰리스 말로보",
+)
 
 
 def free_port() -> int:
@@ -50,6 +58,17 @@ def wait_healthy(url: str, timeout: float) -> None:
         except httpx.HTTPError:
             time.sleep(0.5)
     raise RuntimeError(f"server at {url} did not become healthy in {timeout} s")
+
+
+def original_examples(url: str) -> dict[str, str]:
+    """The served top item for each of the original system's example lines."""
+    import httpx
+
+    answers = {}
+    for query in ORIGINAL_EXAMPLES:
+        body = httpx.post(f"{url}/api/ml-match", json={"query": query, "top_k": 1}, timeout=30).json()
+        answers[query] = f"{body['results'][0]['name']} ({body['stage']})" if body["results"] else "(none)"
+    return answers
 
 
 def client_loop(url: str, lines: list[str], stop: threading.Event, times: list[float], errors: list[str]) -> None:
@@ -84,6 +103,7 @@ def main() -> None:
         server = subprocess.Popen(command, cwd=ROOT, env=env)
         try:
             wait_healthy(url, timeout=180)
+            examples = original_examples(url)
             stop = threading.Event()
             per_client = [([], []) for _ in range(args.clients)]
             threads = [threading.Thread(target=client_loop, args=(url, lines, stop, t, e)) for t, e in per_client]
@@ -111,6 +131,7 @@ def main() -> None:
         "requests_per_second": round(len(times) / elapsed, 1),
         "p50_ms": round(float(np.percentile(times, 50)), 2),
         "p99_ms": round(float(np.percentile(times, 99)), 2),
+        "original_examples": examples,
     }
     print(report)
     atomic_write_json(RESULT, report)
