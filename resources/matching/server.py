@@ -24,6 +24,7 @@ from typing import Any
 from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel, ConfigDict, Field
 
+from resources.errors import InputDataError
 from resources.feedback.records import SelectionLog
 from resources.hashing import sha256_file
 from resources.matching.learning import SelectionSource
@@ -163,7 +164,11 @@ def create_app(holder: IndexHolder, selections: SelectionSource | None = None) -
         record = _validated_selection(body, holder.current())
         if selections is None:
             raise HTTPException(status_code=503, detail="selection log unavailable: no feedback store configured")
-        (selection_id,) = selections.add_selections([record])
+        try:
+            (selection_id,) = selections.add_selections([record])
+        except InputDataError as error:  # the store's own validation: nothing was stored
+            detail = [{"loc": ["body"], "msg": str(error), "type": "value_error"}]
+            raise HTTPException(status_code=422, detail=detail) from None
         return {"success": True, "id": selection_id}
 
     return app
