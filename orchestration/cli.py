@@ -31,6 +31,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "questions",
     "answer",
     "train_classifier",
+    "feedback",
 )
 
 
