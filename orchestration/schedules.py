@@ -8,10 +8,8 @@ a tick evaluated twice never doubles a partition. The choice itself (`partitions
 plain data in, plain data out.
 """
 
-
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-
 from typing import Any
 
 import dagster as dg
@@ -20,8 +18,12 @@ from assets.feedback.partitions import FEEDBACK_TIMEZONE, feedback_daily_partiti
 
 NIGHTLY_CRON = "0 2 * * *"
 LOOKBACK_DAYS = 7
-IN_PROGRESS = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING,
-               dg.DagsterRunStatus.STARTED]
+IN_PROGRESS = [
+    dg.DagsterRunStatus.QUEUED,
+    dg.DagsterRunStatus.NOT_STARTED,
+    dg.DagsterRunStatus.STARTING,
+    dg.DagsterRunStatus.STARTED,
+]
 
 
 def recent_partition_keys(now: datetime, lookback_days: int) -> list[str]:

@@ -19,7 +19,6 @@ cursor of the last successful tick), so no row is ever passed over. The clock an
 are injectable for tests. The decision itself (`decide_retraining`) is plain data in, plain data out.
 """
 
-
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -153,7 +152,9 @@ def decide_retraining(
 
 def _cap_problem(history: RetrainingHistory, policy: RetrainingPolicy) -> str | None:
     if history.runs_today >= policy.daily_cap:
-        return f"daily cap: {history.runs_today} retraining runs already today ({policy.timezone}; cap {policy.daily_cap})"
+        return (
+            f"daily cap: {history.runs_today} retraining runs already today ({policy.timezone}; cap {policy.daily_cap})"
+        )
     return None
 
 
@@ -169,7 +170,8 @@ def retraining_history(
     )
     existing_end = None
     if run_key is not None:
-        existing = instance.get_runs(filters=dg.RunsFilter(job_name=job_name, tags={"dagster/run_key": run_key}), limit=1)
+        same_key = dg.RunsFilter(job_name=job_name, tags={"dagster/run_key": run_key})
+        existing = instance.get_runs(filters=same_key, limit=1)
         if existing:
             existing_end = int(existing[0].tags.get(UP_TO_ID_TAG, "0"))
     return RetrainingHistory(last_created, today, existing_end)

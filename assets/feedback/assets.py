@@ -11,7 +11,6 @@
 Both call the database, so both carry `BACKEND_RETRY`; bad data fails at once (`non_retryable_errors`).
 """
 
-
 import dagster as dg
 import pandas as pd
 from pydantic import Field

@@ -60,7 +60,9 @@ def read_documents(raw_docs: Path) -> list[DocumentSentences]:
 def category_facts(products_csv: Path) -> list[dict]:
     """Per category: product count, median price and mean rating from the catalogue."""
     frame = pd.read_csv(products_csv, usecols=["category", "price", "rating"])
-    grouped = frame.groupby("category").agg(count=("price", "size"), median=("price", "median"), rating=("rating", "mean"))
+    grouped = frame.groupby("category").agg(
+        count=("price", "size"), median=("price", "median"), rating=("rating", "mean")
+    )
     return [
         {"category": name, "count": int(row["count"]), "median": int(row["median"]), "rating": float(row["rating"])}
         for name, row in grouped.iterrows()
@@ -114,13 +116,14 @@ def simulate_feedback(
     for _ in range(n):
         if records and rng.random() < 0.05:
             earlier = rng.choice(records)
-            prompt, output, rating, correction, task = earlier.input, earlier.output, earlier.rating, earlier.correction, earlier.task
+            task, prompt, output = earlier.task, earlier.input, earlier.output
+            rating, correction = earlier.rating, earlier.correction
         else:
             task = "qa" if rng.random() < 0.7 else "bullets"
             prompt, output, rating, correction = _qa_row(rng, documents) if task == "qa" else _bullets_row(rng, facts)
             if rng.random() < 0.05:
-                template = rng.choice(PERSONAL_DATA)
-                prompt = f"{prompt} {template.format(a=rng.randrange(10000), b=rng.randrange(10000), c=rng.randrange(100, 1000))}"
+                numbers = {"a": rng.randrange(10000), "b": rng.randrange(10000), "c": rng.randrange(100, 1000)}
+                prompt = f"{prompt} {rng.choice(PERSONAL_DATA).format(**numbers)}"
         created = now - timedelta(seconds=rng.uniform(0, days * 86400))
         records.append(AnswerFeedback(task, prompt, output, rating, correction, rng.choice(MODEL_VERSIONS), created))
     return records

@@ -32,8 +32,11 @@ EXIT_ALL_STORED, EXIT_NOTHING_READ, EXIT_SOME_REJECTED = 0, 2, 3
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("feedback", help="Add, count or simulate user feedback in the feedback store.")
-    parser.add_argument("--url", default="", help="SQLAlchemy URL of the store (default: KODISTILL_FEEDBACK_URL or "
-                        "the SQLite file in the artifacts folder)")
+    parser.add_argument(
+        "--url",
+        default="",
+        help="SQLAlchemy URL of the store (default: KODISTILL_FEEDBACK_URL or the SQLite file in the artifacts folder)",
+    )
     actions = parser.add_subparsers(dest="action", required=True)
     add = actions.add_parser("add", help="Store the rows of a JSONL or CSV file; report bad rows by line.")
     add.add_argument("file", help="feedback file (.jsonl/.ndjson/.json one object per line, or .csv with a header)")
@@ -42,7 +45,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     stats = actions.add_parser("stats", help="Counts of stored feedback.")
     stats.add_argument("--json", action="store_true", help="print JSON instead of text")
     stats.set_defaults(func=run_stats)
-    simulate = actions.add_parser("simulate", help="Store synthetic feedback built from the shipped corpus and catalogue.")
+    simulate = actions.add_parser("simulate", help="Store synthetic feedback from the shipped corpus and catalogue.")
     simulate.add_argument("--n", type=positive_int, required=True, help="number of rows")
     simulate.add_argument("--seed", type=non_negative_int, default=0, help="random seed (default 0)")
     simulate.add_argument("--days", type=positive_int, default=7, help="spread created_at over this many past days")
@@ -75,8 +78,10 @@ def run_add(args: argparse.Namespace) -> int:
         print(f"storing {len(parsed.records):,} rows in one transaction…", file=sys.stderr, flush=True)
         started = time.perf_counter()
         ids = _store(args).add_feedback(parsed.records)
-        print(f"stored {len(ids):,} rows (ids {ids[0]}–{ids[-1]}) in {time.perf_counter() - started:.2f} s",
-              file=sys.stderr)
+        print(
+            f"stored {len(ids):,} rows (ids {ids[0]}–{ids[-1]}) in {time.perf_counter() - started:.2f} s",
+            file=sys.stderr,
+        )
     if args.report:
         atomic_write_text(args.report, json.dumps(_report(args, parsed, ids), ensure_ascii=False, indent=2) + "\n")
     print(f"{args.file}: {len(ids)} stored, {len(parsed.rejections)} rejected of {parsed.rows_read} rows")

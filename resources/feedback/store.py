@@ -155,9 +155,7 @@ class FeedbackStore:
             return []
         with self.engine.begin() as connection:
             self._lock_for_append(connection, table)
-            result = connection.execute(
-                sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
-            )
+            result = connection.execute(sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
             return [row.id for row in result]
 
     # -- answer feedback ---------------------------------------------------------------------------

@@ -50,9 +50,8 @@ def feedback_problems(record: AnswerFeedback) -> list[str]:
 
 def selection_problems(record: SelectionLog) -> list[str]:
     """Everything wrong with a selection log record (empty when it can be stored)."""
-    problems = [
-        p for p in (_text_problem("raw_input", record.raw_input), _text_problem("selected_item_no", record.selected_item_no)) if p
-    ]
+    texts = (("raw_input", record.raw_input), ("selected_item_no", record.selected_item_no))
+    problems = [problem for name, value in texts if (problem := _text_problem(name, value))]
     if not all(isinstance(item, str) and item for item in record.rejected_item_nos):
         problems.append("rejected_item_nos must be non-empty item numbers")
     score = record.rule_based_score
