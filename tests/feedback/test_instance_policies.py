@@ -91,7 +91,11 @@ def test_more_failures_than_retries_fail_the_step() -> None:
 
 @pytest.mark.parametrize(
     "error",
-    [InputDataError("feedback row 3: rating 9"), MemoryError(), RuntimeError("DefaultCPUAllocator: can't allocate memory")],
+    [
+        InputDataError("feedback row 3: rating 9"),
+        MemoryError(),
+        RuntimeError("DefaultCPUAllocator: can't allocate memory"),
+    ],
 )
 def test_a_non_retryable_error_fails_at_once(error: Exception) -> None:
     calls = []

@@ -67,7 +67,10 @@ def test_feedback_examples_reads_up_to_the_sensor_batch_end(env) -> None:
     store.add_feedback([AnswerFeedback("qa", "연락처 010-1111-2222", "답변입니다", 1, correction="고친 답변")])
     store.add_feedback([AnswerFeedback("qa", "질문 0", "답변입니다", 5)])  # duplicate of id 1
     limited = dg.materialize(
-        [feedback_events, feedback_examples], selection=[feedback_examples], resources=resources, instance=instance,
+        [feedback_events, feedback_examples],
+        selection=[feedback_examples],
+        resources=resources,
+        instance=instance,
         tags={UP_TO_ID_TAG: "4"},
     )
     assert limited.output_for_node("feedback_examples")["feedback_id"].tolist() == [1, 2, 3, 4]
@@ -89,12 +92,18 @@ def test_nightly_backfill_requests_yesterday_and_the_gaps_once(env) -> None:
     for day in ("2026-11-28", "2026-11-30"):
         dg.materialize([feedback_events], partition_key=day, resources=resources, instance=instance)
     instance.add_run(  # what a failed run of a partition leaves: the run, no materialization
-        dg.DagsterRun(job_name=feedback_events_job.name, status=dg.DagsterRunStatus.FAILURE,
-                      tags={"dagster/partition": "2026-11-29"})
+        dg.DagsterRun(
+            job_name=feedback_events_job.name,
+            status=dg.DagsterRunStatus.FAILURE,
+            tags={"dagster/partition": "2026-11-29"},
+        )
     )
     instance.add_run(
-        dg.DagsterRun(job_name=feedback_events_job.name, status=dg.DagsterRunStatus.STARTED,
-                      tags={"dagster/partition": "2026-11-27"})
+        dg.DagsterRun(
+            job_name=feedback_events_job.name,
+            status=dg.DagsterRunStatus.STARTED,
+            tags={"dagster/partition": "2026-11-27"},
+        )
     )
     context = dg.build_schedule_context(
         instance=instance, scheduled_execution_time=tick_time, repository_def=defs.get_repository_def()

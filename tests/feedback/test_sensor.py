@@ -103,7 +103,10 @@ def test_cursor_parsing() -> None:
 
 
 def test_the_day_starts_at_midnight_in_seoul() -> None:
-    assert start_of_day(datetime(2026, 11, 30, 15, 30, tzinfo=UTC), "Asia/Seoul").isoformat() == "2026-12-01T00:00:00+09:00"
+    assert (
+        start_of_day(datetime(2026, 11, 30, 15, 30, tzinfo=UTC), "Asia/Seoul").isoformat()
+        == "2026-12-01T00:00:00+09:00"
+    )
 
 
 def test_machine_load_reader_gives_percentages() -> None:
