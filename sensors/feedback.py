@@ -117,12 +117,13 @@ def _interval_problem(history: RetrainingHistory, policy: RetrainingPolicy, now:
 def decide_retraining(
     cursor: int,
     batch: ApprovedBatch,
-    history: RetrainingHistory,
+    read_history: Callable[[], RetrainingHistory],
     read_load: Callable[[], MachineLoad],
     policy: RetrainingPolicy,
     now: datetime,
 ) -> Decision:
-    """What one tick does (see the module docstring); `read_load` is called only when everything else allows a run."""
+    """What one tick does (see the module docstring). The run history is read only once the threshold is met
+    and the load only when everything else allows a run, so the common tick (too few rows) costs two index reads."""
     if batch.found < policy.min_new_approved:
         return Decision(
             dg.SkipReason(
@@ -132,6 +133,7 @@ def decide_retraining(
             cursor,
         )
     key = run_key_for(batch)
+    history = read_history()
     if history.existing_batch_end is not None:
         return Decision(
             dg.SkipReason(
@@ -159,7 +161,7 @@ def _cap_problem(history: RetrainingHistory, policy: RetrainingPolicy) -> str | 
 
 
 def retraining_history(
-    instance: dg.DagsterInstance, job_name: str, run_key: str | None, policy: RetrainingPolicy, now: datetime
+    instance: dg.DagsterInstance, job_name: str, run_key: str, policy: RetrainingPolicy, now: datetime
 ) -> RetrainingHistory:
     """The latest run of `job_name`, the count created since midnight (policy time zone), and the batch end
     of an existing run carrying `run_key`."""
@@ -168,12 +170,8 @@ def retraining_history(
     today = instance.get_runs_count(
         filters=dg.RunsFilter(job_name=job_name, created_after=start_of_day(now, policy.timezone))
     )
-    existing_end = None
-    if run_key is not None:
-        same_key = dg.RunsFilter(job_name=job_name, tags={"dagster/run_key": run_key})
-        existing = instance.get_runs(filters=same_key, limit=1)
-        if existing:
-            existing_end = int(existing[0].tags.get(UP_TO_ID_TAG, "0"))
+    same_key = instance.get_runs(filters=dg.RunsFilter(job_name=job_name, tags={"dagster/run_key": run_key}), limit=1)
+    existing_end = int(same_key[0].tags.get(UP_TO_ID_TAG, "0")) if same_key else None
     return RetrainingHistory(last_created, today, existing_end)
 
 
@@ -203,9 +201,11 @@ def build_feedback_retraining_sensor(
         cursor = parse_cursor(context.cursor)
         now = clock()
         batch = feedback_store.get().approved_batch(cursor, policy.min_new_approved)
-        key = run_key_for(batch) if batch.found >= policy.min_new_approved else None
-        history = retraining_history(context.instance, job_name, key, policy, now)
-        decision = decide_retraining(cursor, batch, history, load_reader, policy, now)
+
+        def read_history() -> RetrainingHistory:
+            return retraining_history(context.instance, job_name, run_key_for(batch), policy, now)
+
+        decision = decide_retraining(cursor, batch, read_history, load_reader, policy, now)
         if isinstance(decision.request, dg.SkipReason):
             return dg.SensorResult(skip_reason=decision.request, cursor=str(decision.cursor))
         return dg.SensorResult(run_requests=[decision.request], cursor=str(decision.cursor))

@@ -146,17 +146,34 @@ class FeedbackStore:
             self._engine.dispose()
             self._engine = None
 
-    def _lock_for_append(self, connection: sa.Connection, table: sa.Table) -> None:
-        if connection.dialect.name == "postgresql":
-            connection.execute(sa.text(f"LOCK TABLE {table.name} IN SHARE ROW EXCLUSIVE MODE"))
-
     def _insert(self, table: sa.Table, rows: list[dict[str, Any]]) -> list[int]:
         if not rows:
             return []
+        if self.engine.dialect.name == "sqlite":
+            return self._insert_sqlite(table, rows)
         with self.engine.begin() as connection:
-            self._lock_for_append(connection, table)
+            if connection.dialect.name == "postgresql":
+                connection.execute(sa.text(f"LOCK TABLE {table.name} IN SHARE ROW EXCLUSIVE MODE"))
             result = connection.execute(sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
             return [row.id for row in result]
+
+    def _insert_sqlite(self, table: sa.Table, rows: list[dict[str, Any]]) -> list[int]:
+        """SQLite: take the write lock first (BEGIN IMMEDIATE), then one executemany. A new row of an
+        INTEGER PRIMARY KEY table gets max(id) + 1 and no other writer can run meanwhile, so the batch's
+        ids are the next len(rows) numbers (checked against the table before committing)."""
+        with self.engine.connect() as connection:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            try:
+                before = connection.execute(sa.select(sa.func.max(table.c.id))).scalar() or 0
+                connection.execute(sa.insert(table), rows)
+                after = connection.execute(sa.select(sa.func.max(table.c.id))).scalar() or 0
+                if after - before != len(rows):
+                    raise RuntimeError(f"{table.name}: {len(rows)} rows inserted after id {before}, max id is {after}")
+                connection.exec_driver_sql("COMMIT")
+            except BaseException:
+                connection.exec_driver_sql("ROLLBACK")
+                raise
+        return list(range(before + 1, after + 1))
 
     # -- answer feedback ---------------------------------------------------------------------------
 

@@ -39,13 +39,13 @@ def no_history() -> RetrainingHistory:
 
 
 def test_below_threshold_skips_and_keeps_the_cursor() -> None:
-    decision = decide_retraining(10, batch(49), no_history(), calm, RetrainingPolicy(), NOW)
+    decision = decide_retraining(10, batch(49), no_history, calm, RetrainingPolicy(), NOW)
     assert isinstance(decision.request, dg.SkipReason) and decision.cursor == 10
     assert "threshold: only 49 new approved feedback rows after id 10 (need 50)" in decision.request.skip_message
 
 
 def test_at_threshold_one_run_request_keyed_by_the_id_range() -> None:
-    decision = decide_retraining(10, batch(50), no_history(), calm, RetrainingPolicy(), NOW)
+    decision = decide_retraining(10, batch(50), no_history, calm, RetrainingPolicy(), NOW)
     request = decision.request
     assert isinstance(request, dg.RunRequest) and request.run_key == "feedback:11-60"
     assert request.tags[UP_TO_ID_TAG] == "200" and decision.cursor == 200
@@ -53,7 +53,7 @@ def test_at_threshold_one_run_request_keyed_by_the_id_range() -> None:
 
 def test_an_existing_run_for_the_batch_moves_the_cursor_without_a_second_run() -> None:
     history = RetrainingHistory(last_created_at=NOW, runs_today=1, existing_batch_end=180)
-    decision = decide_retraining(10, batch(50), history, calm, RetrainingPolicy(), NOW)
+    decision = decide_retraining(10, batch(50), lambda: history, calm, RetrainingPolicy(), NOW)
     assert isinstance(decision.request, dg.SkipReason) and decision.cursor == 180
     assert "already requested: run_key feedback:11-60" in decision.request.skip_message
 
@@ -66,14 +66,16 @@ def test_an_existing_run_for_the_batch_moves_the_cursor_without_a_second_run() -
     ],
 )
 def test_interval_and_daily_cap_hold_the_run_back(history, now, reason) -> None:
-    decision = decide_retraining(0, batch(60), history, calm, RetrainingPolicy(), now)
+    decision = decide_retraining(0, batch(60), lambda: history, calm, RetrainingPolicy(), now)
     assert isinstance(decision.request, dg.SkipReason) and reason in decision.request.skip_message
     assert decision.cursor == 0
 
 
 def test_interval_passed_and_under_the_cap_requests_a_run() -> None:
     history = RetrainingHistory(NOW - timedelta(hours=6, seconds=1), 3)
-    assert isinstance(decide_retraining(0, batch(60), history, calm, RetrainingPolicy(), NOW).request, dg.RunRequest)
+    assert isinstance(
+        decide_retraining(0, batch(60), lambda: history, calm, RetrainingPolicy(), NOW).request, dg.RunRequest
+    )
 
 
 @pytest.mark.parametrize(
@@ -85,15 +87,18 @@ def test_interval_passed_and_under_the_cap_requests_a_run() -> None:
     ],
 )
 def test_load_thresholds_hold_the_run_back(load, reason) -> None:
-    decision = decide_retraining(0, batch(60), no_history(), lambda: load, RetrainingPolicy(), NOW)
+    decision = decide_retraining(0, batch(60), no_history, lambda: load, RetrainingPolicy(), NOW)
     assert isinstance(decision.request, dg.SkipReason) and decision.request.skip_message == reason
 
 
-def test_the_load_is_read_only_when_everything_else_allows_a_run() -> None:
+def test_history_and_load_are_read_only_when_needed() -> None:
     def fail() -> MachineLoad:
         raise AssertionError("load read although the threshold was not met")
 
-    decide_retraining(0, batch(3), no_history(), fail, RetrainingPolicy(), NOW)
+    def no_history_read() -> RetrainingHistory:
+        raise AssertionError("run history read although the threshold was not met")
+
+    decide_retraining(0, batch(3), no_history_read, fail, RetrainingPolicy(), NOW)
 
 
 def test_cursor_parsing() -> None:
