@@ -1,6 +1,7 @@
 """`FeedbackStoreResource`: the feedback store as a Dagster resource (URL from config or `KODISTILL_FEEDBACK_URL`).
 
-An empty URL means the default SQLite file in the artifacts folder. One `FeedbackStore` (one
+An empty URL means the default SQLite file in the artifacts folder (resolved at each use, so
+`KODISTILL_ARTIFACTS_DIR` is honoured). One `FeedbackStore` (one
 connection pool) is kept per URL and process, so sensor ticks and steps do not reconnect each time.
 """
 
@@ -11,12 +12,12 @@ import functools
 from dagster import ConfigurableResource
 from pydantic import Field
 
-from resources.feedback.store import FeedbackStore
+from resources.feedback.store import FeedbackStore, default_url
 
 
 @functools.lru_cache(maxsize=8)
 def store_for(url: str) -> FeedbackStore:
-    """The process-wide store of `url` ("" → the default SQLite file, resolved now)."""
+    """The process-wide store of `url` (one connection pool per URL and process)."""
     return FeedbackStore(url or None)
 
 
@@ -30,4 +31,4 @@ class FeedbackStoreResource(ConfigurableResource):
     )
 
     def get(self) -> FeedbackStore:
-        return store_for(self.url)
+        return store_for(self.url or default_url())

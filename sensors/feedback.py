@@ -52,8 +52,8 @@ class RetrainingPolicy:
 
 @dataclass(frozen=True)
 class RetrainingHistory:
-    """Past retraining runs: when the latest was created, how many were created today, and the batch end
-    (up-to id) of an existing run with this tick's run_key, if any."""
+    """Past retraining runs: when the latest was created (None when it is older than the interval), how many
+    were created today, and the batch end (up-to id) of an existing run with this tick's run_key, if any."""
 
     last_created_at: datetime | None
     runs_today: int
@@ -163,16 +163,19 @@ def _cap_problem(history: RetrainingHistory, policy: RetrainingPolicy) -> str | 
 def retraining_history(
     instance: dg.DagsterInstance, job_name: str, run_key: str, policy: RetrainingPolicy, now: datetime
 ) -> RetrainingHistory:
-    """The latest run of `job_name`, the count created since midnight (policy time zone), and the batch end
-    of an existing run carrying `run_key`."""
-    latest = instance.get_run_records(filters=dg.RunsFilter(job_name=job_name), limit=1)
-    last_created = latest[0].create_timestamp.astimezone(UTC) if latest else None
-    today = instance.get_runs_count(
-        filters=dg.RunsFilter(job_name=job_name, created_after=start_of_day(now, policy.timezone))
+    """Two run-storage queries: the runs of `job_name` created since midnight (policy time zone) or since
+    `min_interval` ago, whichever is earlier (newest first, at most cap + 1 needed), which give the latest
+    run inside the interval and today's count; and a run carrying `run_key`, whose batch end is returned."""
+    day_start = start_of_day(now, policy.timezone)
+    window_start = min(day_start, now - policy.min_interval)
+    recent = instance.get_run_records(
+        filters=dg.RunsFilter(job_name=job_name, created_after=window_start), limit=policy.daily_cap + 1
     )
+    created = [record.create_timestamp.astimezone(UTC) for record in recent]
+    today = sum(1 for when in created if when >= day_start)
     same_key = instance.get_runs(filters=dg.RunsFilter(job_name=job_name, tags={"dagster/run_key": run_key}), limit=1)
     existing_end = int(same_key[0].tags.get(UP_TO_ID_TAG, "0")) if same_key else None
-    return RetrainingHistory(last_created, today, existing_end)
+    return RetrainingHistory(max(created, default=None), today, existing_end)
 
 
 def build_feedback_retraining_sensor(
