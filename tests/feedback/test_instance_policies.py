@@ -131,3 +131,17 @@ def test_project_instance_queue_limits_and_run_retries(project_instance_home) ->
         assert not instance.run_retries_retry_on_asset_or_op_failure
         assert instance.event_log_storage.get_concurrency_info("gpu").slot_count == 1
         assert instance.run_monitoring_enabled
+
+
+def test_the_postgres_instance_example_works(postgres_database, tmp_path, monkeypatch) -> None:
+    """deploy/postgres/dagster.yaml against the test server: storage on PostgreSQL, same queue and retries."""
+    home = tmp_path / "pg_home"
+    home.mkdir()
+    shutil.copy(PROJECT_ROOT / "deploy" / "postgres" / "dagster.yaml", home / "dagster.yaml")
+    monkeypatch.setenv("KODISTILL_DAGSTER_PG_URL", postgres_database.replace("+psycopg://", "+psycopg2://"))
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        assert type(instance.run_storage).__name__ == "PostgresRunStorage"
+        instance.add_run(dg.DagsterRun(job_name="retraining_job", tags={"dagster/run_key": "feedback:1-50"}))
+        assert instance.get_runs_count(filters=dg.RunsFilter(tags={"dagster/run_key": "feedback:1-50"})) == 1
+        assert instance.get_concurrency_config().run_queue_config.max_concurrent_runs == 2
+        assert instance.run_retries_max_retries == 1
