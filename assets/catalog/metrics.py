@@ -152,11 +152,17 @@ def _qualifying_segments(table: pd.DataFrame, products: pd.DataFrame, settings: 
     return table[large_enough & not_everything & table["demand_index"].notna()]
 
 
-def _segment_unit_price(products: pd.DataFrame, category: str, key: str, value: str) -> dict[str, Any]:
-    """Median unit price of the segment and of its category, on the category's most common basis."""
+def _priced_by_category(products: pd.DataFrame, categories: set[str]) -> dict[str, pd.DataFrame]:
+    """The rows with a unit price of each of `categories` (one pass over the table, not one per category)."""
     columns = ["category", "unit_basis", "unit_price_value", "specifications"]
-    in_category = products.loc[(products["category"] == category) & products["unit_price_value"].notna(), columns]
-    if in_category.empty:
+    wanted = products["category"].isin(categories).to_numpy() & products["unit_price_value"].notna().to_numpy()
+    priced = products.loc[wanted, columns]
+    return {str(category): group for category, group in priced.groupby("category", observed=True, sort=False)}
+
+
+def _segment_unit_price(in_category: pd.DataFrame | None, key: str, value: str) -> dict[str, Any]:
+    """Median unit price of the segment and of its category, on the category's most common basis."""
+    if in_category is None or in_category.empty:
         return {}
     basis = in_category["unit_basis"].mode().iloc[0]
     same_basis = in_category[in_category["unit_basis"] == basis]
@@ -182,6 +188,7 @@ def _promising_segments(
         ["category", "demand_index", "products", "key", "value"], ascending=[True, False, False, True, True]
     )
     best = table.groupby("category", sort=False).head(1)
+    priced = _priced_by_category(products, set(best["category"]))
     segments: dict[str, dict[str, Any]] = {}
     for row in best.itertuples():
         segments[str(row.category)] = {
@@ -192,7 +199,7 @@ def _promising_segments(
             "review_share": float(row.review_share),
             "demand_index": float(row.demand_index),
             "weighted_rating": float(row.weighted_rating),
-            **_segment_unit_price(products, str(row.category), str(row.key), str(row.value)),
+            **_segment_unit_price(priced.get(str(row.category)), str(row.key), str(row.value)),
         }
     return segments
 
