@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 PAIR_SEPARATOR = "|"
 KEY_VALUE_SEPARATOR = ":"
 SPEC_SEPARATOR = " / "
+SPEC_KEY_VALUE_SEPARATOR = ": "
 NUMBER_REGEX = r"^\s*\d+(\.\d+)?\s*$"
 CHUNK_ROWS = 200_000  # rows parsed at a time (bounds the temporary Arrow arrays of a big column)
 MAX_PAIR_VALUE = 10**12  # a count or price inside a pair cell beyond this is a typo, not data
@@ -31,7 +32,8 @@ TRIMMED_CLASS = r"\s\x0b\x85\p{Z}"  # the characters utf8_trim_whitespace remove
 _CLEAN_KEY = rf"[^|:{TRIMMED_CLASS}](?:[^|:]*[^|:{TRIMMED_CLASS}])?"
 _CLEAN_NUMBER = r"\d+(?:\.\d+)?"
 CLEAN_PAIRS_REGEX = rf"^{_CLEAN_KEY}:{_CLEAN_NUMBER}(?:\|{_CLEAN_KEY}:{_CLEAN_NUMBER})*$"
-CLEAN_SPEC_REGEX = r"^[^/:]*:[^/:]*(?:/[^/:]*:[^/:]*)*$"  # every piece between slashes has exactly one colon
+_CLEAN_SPEC_TEXT = rf"[^/:{TRIMMED_CLASS}](?:[^/:]*[^/:{TRIMMED_CLASS}])?"
+CLEAN_SPEC_REGEX = rf"^{_CLEAN_SPEC_TEXT}: {_CLEAN_SPEC_TEXT}(?: / {_CLEAN_SPEC_TEXT}: {_CLEAN_SPEC_TEXT})*$"
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,9 @@ def _pair_chunk(
     """Parse one chunk: kept row labels, keys (Arrow), values, and the labels of malformed rows."""
     clean = pc.match_substring_regex(strings, CLEAN_PAIRS_REGEX).to_numpy(zero_copy_only=False)
     others = ~clean & (pc.binary_length(strings).to_numpy(zero_copy_only=False) > 0)
-    positions, keys, numbers = _split_clean(_subset(strings, clean), np.flatnonzero(clean), PAIR_SEPARATOR)
+    positions, keys, numbers = _split_clean(
+        _subset(strings, clean), np.flatnonzero(clean), PAIR_SEPARATOR, KEY_VALUE_SEPARATOR
+    )
     good = np.ones(len(positions), dtype=bool)
     if others.any():
         other_positions, other_keys, other_numbers, other_good = _general_pairs(
@@ -130,14 +134,13 @@ def _subset(strings: pa.Array, mask: np.ndarray) -> pa.Array:
 
 
 def _split_clean(
-    strings: pa.Array, positions: np.ndarray, separator: str, numeric: bool = True
+    strings: pa.Array, positions: np.ndarray, separator: str, key_value_separator: str, numeric: bool = True
 ) -> tuple[np.ndarray, pa.Array, Any]:
-    """Cells in canonical form (every piece between `separator`s has exactly one colon): one split on both
-    separators, keys at even and values at odd places; whitespace trimmed; values as float64 if `numeric`."""
-    parts = pc.split_pattern(pc.replace_substring(strings, separator, KEY_VALUE_SEPARATOR), KEY_VALUE_SEPARATOR)
+    """Cells in canonical form (pieces joined by `separator`, each exactly one key and one value joined by
+    `key_value_separator`, nothing to trim): one split on both separators, keys at even and values at odd
+    places; values as float64 if `numeric`."""
+    parts = pc.split_pattern(pc.replace_substring(strings, separator, key_value_separator), key_value_separator)
     flat = pc.list_flatten(parts)
-    if not numeric:
-        flat = pc.utf8_trim_whitespace(flat)
     even = pa.array(np.arange(0, len(flat), 2))
     odd = pa.array(np.arange(1, len(flat), 2))
     parents = pc.list_parent_indices(parts).to_numpy()[::2]
@@ -206,7 +209,7 @@ def _spec_chunk(strings: pa.Array, labels: np.ndarray) -> tuple[np.ndarray, pa.A
     clean = pc.match_substring_regex(strings, CLEAN_SPEC_REGEX).to_numpy(zero_copy_only=False)
     others = ~clean & (pc.binary_length(strings).to_numpy(zero_copy_only=False) > 0)
     positions, keys, values = _split_clean(
-        _subset(strings, clean), np.flatnonzero(clean), SPEC_SEPARATOR.strip(), numeric=False
+        _subset(strings, clean), np.flatnonzero(clean), SPEC_SEPARATOR, SPEC_KEY_VALUE_SEPARATOR, numeric=False
     )
     if others.any():
         other = _general_specs(_subset(strings, others), np.flatnonzero(others))

@@ -152,18 +152,22 @@ def _qualifying_segments(table: pd.DataFrame, products: pd.DataFrame, settings: 
     return table[large_enough & not_everything & table["demand_index"].notna()]
 
 
-def _priced_by_category(products: pd.DataFrame, categories: set[str]) -> dict[str, pd.DataFrame]:
-    """The rows with a unit price of each of `categories` (one pass over the table, not one per category)."""
-    columns = ["category", "unit_basis", "unit_price_value", "specifications"]
+def _priced_rows_by_category(products: pd.DataFrame, categories: set[str]) -> dict[str, np.ndarray]:
+    """Positions of the rows with a unit price in each of `categories` (one pass over the table, no copies)."""
     wanted = products["category"].isin(categories).to_numpy() & products["unit_price_value"].notna().to_numpy()
-    priced = products.loc[wanted, columns]
-    return {str(category): group for category, group in priced.groupby("category", observed=True, sort=False)}
+    positions = np.flatnonzero(wanted)
+    category = products["category"].iloc[positions].reset_index(drop=True)
+    groups = category.groupby(category, observed=True, sort=False).indices
+    return {str(name): positions[indices] for name, indices in groups.items()}
 
 
-def _segment_unit_price(in_category: pd.DataFrame | None, key: str, value: str) -> dict[str, Any]:
-    """Median unit price of the segment and of its category, on the category's most common basis."""
-    if in_category is None or in_category.empty:
+def _segment_unit_price(products: pd.DataFrame, rows: np.ndarray | None, key: str, value: str) -> dict[str, Any]:
+    """Median unit price of the segment and of its category (`rows`: the category's positions with a unit
+    price), on the category's most common basis."""
+    if rows is None or not len(rows):
         return {}
+    columns = products.columns.get_indexer(["unit_basis", "unit_price_value", "specifications"])
+    in_category = products.iloc[rows, columns]
     basis = in_category["unit_basis"].mode().iloc[0]
     same_basis = in_category[in_category["unit_basis"] == basis]
     in_segment = same_basis[same_basis["specifications"].str.contains(f"{key}: {value}", regex=False)]
@@ -188,7 +192,7 @@ def _promising_segments(
         ["category", "demand_index", "products", "key", "value"], ascending=[True, False, False, True, True]
     )
     best = table.groupby("category", sort=False).head(1)
-    priced = _priced_by_category(products, set(best["category"]))
+    priced = _priced_rows_by_category(products, set(best["category"]))
     segments: dict[str, dict[str, Any]] = {}
     for row in best.itertuples():
         segments[str(row.category)] = {
@@ -199,7 +203,7 @@ def _promising_segments(
             "review_share": float(row.review_share),
             "demand_index": float(row.demand_index),
             "weighted_rating": float(row.weighted_rating),
-            **_segment_unit_price(priced.get(str(row.category)), str(row.key), str(row.value)),
+            **_segment_unit_price(products, priced.get(str(row.category)), str(row.key), str(row.value)),
         }
     return segments
 
