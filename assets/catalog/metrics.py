@@ -185,6 +185,14 @@ def _priced_rows_by_category(products: pd.DataFrame, categories: set[str]) -> di
     return {str(name): positions[indices] for name, indices in groups.items()}
 
 
+def _rows_with_spec(specifications: pd.Series, key: str, value: str) -> np.ndarray:
+    """Index labels of the rows whose parsed specifications hold exactly `key: value` (a substring test
+    would put "용량: 2L x 6" in the "용량: 2L" segment)."""
+    specs = parse_spec_column(specifications)
+    matching = (specs["key"].astype(str) == key).to_numpy() & (specs["value"].astype(str) == value).to_numpy()
+    return pd.unique(specs["row"].to_numpy()[matching])
+
+
 def _segment_unit_price(products: pd.DataFrame, rows: np.ndarray | None, key: str, value: str) -> dict[str, Any]:
     """Median unit price of the segment and of its category (`rows`: the category's positions with a unit
     price), on the category's most common basis."""
@@ -194,7 +202,7 @@ def _segment_unit_price(products: pd.DataFrame, rows: np.ndarray | None, key: st
     in_category = products.iloc[rows, columns]
     basis = in_category["unit_basis"].mode().iloc[0]
     same_basis = in_category[in_category["unit_basis"] == basis]
-    in_segment = same_basis[same_basis["specifications"].str.contains(f"{key}: {value}", regex=False)]
+    in_segment = same_basis.loc[_rows_with_spec(same_basis["specifications"], key, value)]
     if in_segment.empty:
         return {}
     return {
