@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -71,16 +72,19 @@ class ItemIndexStore(ConfigurableResource):
 
 
 def open_selection_source(url: str) -> SelectionSource:
-    """The feedback store's selection log. The one line naming the store: change it here if its constructor differs."""
-    from resources.feedback.store import FeedbackStore  # provided by the feedback-store work
+    """The feedback store's selection log: `url`, else `KODISTILL_FEEDBACK_URL`, else the store's SQLite file."""
+    from resources.feedback.store import FeedbackStore
 
-    return FeedbackStore(url) if url else FeedbackStore()
+    return FeedbackStore(url or os.environ.get("KODISTILL_FEEDBACK_URL") or None)
 
 
 class SelectionLogResource(ConfigurableResource):
     """Where users' selections are logged (the feedback store's `selection_log` table)."""
 
-    url: str = Field(default="", description="Feedback store database URL; empty: the store's default (SQLite).")
+    url: str = Field(
+        default="",
+        description="Feedback store URL; empty: KODISTILL_FEEDBACK_URL, else the store's SQLite file.",
+    )
     min_support: int = Field(default=2, ge=1, description="Consistent selections needed before an alias is learned.")
 
     def source(self) -> SelectionSource:

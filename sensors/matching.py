@@ -3,7 +3,7 @@
 The cursor holds the id of the last selection a run was requested for. When at least `min_new`
 selections have ids above it, one run of the target (the matching job: learned_aliases → item_index
 → matching_eval) is requested with run key `selections:<last id>`, so the same selections never run
-twice, and the cursor moves to that id. An unavailable feedback store is a skip with the reason.
+twice, and the cursor moves to that id.
 """
 
 from __future__ import annotations
@@ -42,11 +42,7 @@ def build_selection_sensor(
     )
     def _selection_sensor(context: SensorEvaluationContext, selection_log: SelectionLogResource) -> Any:
         cursor = int(context.cursor or 0)
-        try:
-            source = selection_log.source()
-        except ModuleNotFoundError as error:
-            return SkipReason(f"selection log unavailable: {error}")
-        result, next_cursor = evaluate_selection_log(source, cursor, min_new)
+        result, next_cursor = evaluate_selection_log(selection_log.source(), cursor, min_new)
         context.update_cursor(str(next_cursor))
         return result
 

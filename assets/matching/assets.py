@@ -50,17 +50,6 @@ def item_master(paths: ProjectPaths) -> dg.Output[pd.DataFrame]:
     )
 
 
-def _read_selection_log(selection_log: SelectionLogResource, log: dg.DagsterLogManager) -> tuple[list, str]:
-    from resources.matching.learning import read_all
-
-    try:
-        source = selection_log.source()
-    except ModuleNotFoundError as error:  # the feedback store is not part of this build
-        log.warning(f"selection log unavailable ({error}); learning from an empty log")
-        return [], f"unavailable: {error}"
-    return read_all(source), "feedback store"
-
-
 @dg.asset(group_name=GROUP, kinds={"python", "json"}, automation_condition=AUTOMATED)
 def learned_aliases(
     context: dg.AssetExecutionContext,
@@ -69,18 +58,17 @@ def learned_aliases(
     paths: ProjectPaths,
 ) -> dg.MaterializeResult:
     """Aliases, token mappings, per-client priors and hard negatives learned from every logged selection."""
-    from resources.matching.learning import learn_aliases
+    from resources.matching.learning import learn_aliases, read_all
 
     watch = Stopwatch()
     items = [Item(**row) for row in item_master.to_dict("records")]
-    selections, origin = _read_selection_log(selection_log, context.log)
+    selections = read_all(selection_log.source())
     learned = learn_aliases(selections, items, min_support=selection_log.min_support)
     target = paths.artifact_path("matching", LEARNED_ALIASES_FILE)
     atomic_write_json(target, learned.to_json())
     return dg.MaterializeResult(
         metadata={
             COMPUTE_SECONDS: watch.seconds,
-            "selection_log": origin,
             "selections": learned.selections_seen,
             "last_selection_id": learned.last_selection_id,
             "token_mappings": dg.MetadataValue.json(learned.token_map),

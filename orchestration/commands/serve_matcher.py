@@ -8,7 +8,6 @@ posted to /api/auto-learn go to the feedback store's selection log.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from orchestration.cli import positive_int
@@ -25,7 +24,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--port", type=positive_int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
     parser.add_argument("--index-dir", type=Path, default=None, help="saved item index (default artifacts/matching)")
-    parser.add_argument("--feedback-url", default="", help="feedback store URL for /api/auto-learn (default: its own)")
+    parser.add_argument(
+        "--feedback-url",
+        default="",
+        help="feedback store URL (default: KODISTILL_FEEDBACK_URL or its SQLite file)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -39,11 +42,6 @@ def run(args: argparse.Namespace) -> int:
 
     folder = args.index_dir or ItemIndexStore().path()
     load_index(folder)  # builds one when missing, and verifies it
-    try:
-        selections = open_selection_source(args.feedback_url)
-    except ModuleNotFoundError as error:
-        print(f"serve-matcher: /api/auto-learn disabled: selection log unavailable ({error})", file=sys.stderr)
-        selections = None
-    app = create_app(IndexHolder(folder), selections)
+    app = create_app(IndexHolder(folder), open_selection_source(args.feedback_url))
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return 0
