@@ -170,3 +170,20 @@ def test_concurrent_requests_during_an_index_reload(served, items, matcher) -> N
     after = client.post("/api/ml-match", json={"query": "사장님 위스키 3병", "client_code": "01025"}).json()
     assert after["stage"] == "alias" and after["results"][0]["item_no"] == target
     assert client.get("/healthz").json()["index_version"] == holder.version[:16]
+
+
+def test_selections_land_in_the_feedback_store_and_teach_the_matcher(tmp_path: Path, matcher, items) -> None:
+    """The real FeedbackStore (SQLite) behind /api/auto-learn; learned_aliases reads it back by id."""
+    from resources.feedback.store import FeedbackStore
+
+    store = FeedbackStore(f"sqlite:///{tmp_path / 'feedback.db'}")
+    save_matcher(matcher, tmp_path / "index")
+    client = TestClient(create_app(IndexHolder(tmp_path / "index"), store))
+    target = number_of(items, "윈저 12년")
+    for _ in range(2):
+        body = {"raw_input": "룸 기본 양주 2병", "selected_item_no": target, "client_code": "02117"}
+        assert client.post("/api/auto-learn", json=body).json()["success"]
+    stored = read_all(store)
+    assert [s.id for s in stored] == [1, 2] and stored[0].client_code == "02117"
+    learned = learn_aliases(stored, items)
+    assert learned.client_phrase_items == {"02117": {"룸기본양주": target}}
