@@ -313,8 +313,11 @@ def _first_and_last_months(long: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd
     same_row = rows[1:] == rows[:-1]
     if np.all(rows[1:] >= rows[:-1]) and np.all(months[1:][same_row] > months[:-1][same_row]):
         values = long["value"].to_numpy()
-        starts = np.flatnonzero(np.concatenate([[True], ~same_row])) if len(rows) else np.array([], dtype=np.int64)
-        ends = np.append(starts[1:], len(rows)) - 1
+        if not len(rows):  # no valid history at all: empty per-row series
+            starts = ends = np.array([], dtype=np.int64)
+        else:
+            starts = np.flatnonzero(np.concatenate([[True], ~same_row]))
+            ends = np.append(starts[1:], len(rows)) - 1
         labels = pd.Index(rows[starts], name="row")
         return (
             pd.Series(values[starts], index=labels),
