@@ -15,7 +15,8 @@ right particle and the final verb by a question ending (`kiwi.join`: "완료하�
 - 적용: the consequence of a condition ("…하지 않으면 [반품은] 어떻게 되나요?").
 
 Every candidate records its `evidence` (the sentence) and `answer` (a substring of it that the
-question does not contain). Noun phrases keep mixed tokens whole (B2B, 3DS, API 키, 제12조). A
+question does not contain), and is worded so that its form shows its type
+(`assets.distillation.question_forms.mark_type`: "정의상 …", "…하는지 절차는 어떻게 되나요?", "예를 들어 …"). Noun phrases keep mixed tokens whole (B2B, 3DS, API 키, 제12조). A
 sentence that opens with a demonstrative or connective ("이 경우", "그는") gets its topic (the
 heading above it, else the document title) in front. Each type also has weaker builders over
 any sentence (the object or subject of the clause), so every chunk can serve every type.
@@ -29,6 +30,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from assets.distillation.question_forms import mark_type
 from resources.korean import KoreanTokenizer
 
 NOUN_TAGS = frozenset({"NNG", "NNP", "SL", "SH", "SN", "NR"})
@@ -498,9 +500,18 @@ def evidence_candidates(evidence: Sequence[Evidence], kiwi: Any, types: Sequence
     for index, sentence in enumerate(evidence):
         for qtype in types:
             strong, weak = BUILDERS[qtype](sentence, kiwi)
-            out[qtype] += [Candidate(q, qtype, True, sentence.text, a, 0) for q, a in strong]
-            out[qtype] += [Candidate(q, qtype, False, sentence.text, a, 1) for q, a in weak]
+            out[qtype] += [Candidate(q, qtype, True, sentence.text, a, 0) for q, a in _marked(strong, qtype)]
+            out[qtype] += [Candidate(q, qtype, False, sentence.text, a, 1) for q, a in _marked(weak, qtype)]
             if not strong and not weak:
-                generic = generic_cache.setdefault(index, _generic(sentence, kiwi))
+                generic = _marked(generic_cache.setdefault(index, _generic(sentence, kiwi)), qtype)
                 out[qtype] += [Candidate(q, qtype, False, sentence.text, a, 2) for q, a in generic[:1]]
     return out
+
+
+def _marked(built: Sequence[Built], qtype: str) -> list[Built]:
+    """The questions worded as `qtype` questions (`question_forms.mark_type`); ones no frame fits are left out."""
+    return [
+        (marked, answer)
+        for question, answer in built
+        if (marked := mark_type(question, answer, qtype, MAX_QUESTION_CHARS))
+    ]
