@@ -16,10 +16,11 @@ right particle and the final verb by a question ending (`kiwi.join`: "완료하�
 
 Every candidate records its `evidence` (the sentence) and `answer` (a substring of it that the
 question does not contain), and is worded so that its form shows its type
-(`assets.distillation.question_forms.mark_type`: "정의상 …", "…하는지 절차는 어떻게 되나요?", "예를 들어 …"). Noun phrases keep mixed tokens whole (B2B, 3DS, API 키, 제12조). A
-sentence that opens with a demonstrative or connective ("이 경우", "그는") gets its topic (the
-heading above it, else the document title) in front. Each type also has weaker builders over
-any sentence (the object or subject of the clause), so every chunk can serve every type.
+(`assets.distillation.question_forms.mark_type`: "정의상 …", "절차상 …",
+"…것의 예로는 무엇이 있나요?"). Noun phrases keep mixed tokens whole (B2B, 3DS, API 키, 제12조).
+A sentence that opens with a demonstrative or connective ("이 경우", "그는") gets its topic (the
+heading above it, else the document title) in front. Each type also has weaker builders over any
+sentence (the object or subject of the clause), so every chunk can serve every type.
 """
 
 from __future__ import annotations

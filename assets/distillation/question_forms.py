@@ -5,7 +5,8 @@ swapping one span for a question word; that keeps the sentence's subject and ter
 question's form often does not show its type (an object swapped for 무엇 reads the same whether it
 was built as a 비교 or a 프로세스 question). `mark_type` gives each question a wording a user asking
 that kind of question would use, unless its builder already gave it the form of its type (TYPE_FORMS:
-"X란 무엇인가요?", "…하는 단계는 무엇인가요?", "A와 B는 무엇이 다른가요?", "…하면 어떻게 되나요?"):
+"X란 무엇인가요?", "…하는 단계는 무엇인가요?", "A와 B는 무엇이 다른가요?", "…하면 어떻게 되나요?", a
+question that opens with "예를 들어"):
 
 - 정의: "…하는 것을 무엇이라고 하나요?", "정의상 …?", "용어의 뜻으로 보면 …?";
 - 프로세스: "절차상 …?", "처리 순서로 보면 …?", "진행 과정에서 …?";
@@ -32,7 +33,7 @@ TYPE_FORMS: dict[str, re.Pattern[str]] = {
     "프로세스": re.compile(r"단계는 무엇인가요\?$"),
     "규정": re.compile(r"^$"),  # no builder's form marks a rule on its own: every 규정 question gets a frame
     "예시": re.compile(r"^(?:.{2,60}?(?:와|과) 관련해, )?예를 들어 |예로는 무엇이 있나요\?$"),
-    "비교": re.compile(r"무엇이 다른가요\?$|차이는 무엇인가요\?$"),
+    "비교": re.compile(r"다른가요\?$|차이는 무엇인가요\?$"),
     "적용": re.compile(r"면 (?:[^ ]+ )?(?:어떻게 되나요|무엇을 하나요)\?$"),
 }
 FRAMES: dict[str, tuple[str, ...]] = {
