@@ -375,6 +375,7 @@ def _definition(evidence: Evidence, kiwi: Any) -> tuple[list[Built], list[Built]
         first = re.split(r"(?<=[다.])\s", body)[0]
         built = finish(f"{term}{'이란' if has_final_consonant(term) else '란'} 무엇인가요", first, evidence)
         strong += [built] if built else []
+        strong += _named_by(first.rstrip("."), term, evidence)
     match = re.search(r"^(.{2,40}?)(?:이)?란\s+(.{4,}?)(?:을|를)\s*(?:말|뜻|의미|가리)", evidence.text)
     if match:
         term = match.group(1).strip()
@@ -382,6 +383,7 @@ def _definition(evidence: Evidence, kiwi: Any) -> tuple[list[Built], list[Built]
         question = f"{term}{'이란' if has_final_consonant(bare) else '란'} 무엇을 말하나요"
         built = finish(question, match.group(2), evidence)
         strong += [built] if built else []
+        strong += _named_by(match.group(2), bare, evidence)
     tokens = evidence.tokens
     last = _final_eojeol(tokens)
     copula = [
@@ -393,6 +395,16 @@ def _definition(evidence: Evidence, kiwi: Any) -> tuple[list[Built], list[Built]
         strong += built_copula
     weak = ([] if topical else built_copula) + _cloze_runs(evidence, _runs_with(evidence, ("JKS",)), kiwi)
     return strong, weak
+
+
+def _named_by(description: str, term: str, evidence: Evidence) -> list[Built]:
+    """ "…것을 무엇이라고 하나요?" asking for the term a noun-phrase definition describes ("구매자가 … 확정되는
+    것" → "구매 확정"); nothing when the definition is a sentence rather than a noun phrase."""
+    description = description.strip()
+    if not re.search(r"(?:것|경우|방식|제도|절차|상태|기간|금액|사람|업체|시스템|정보|상품)$", description):
+        return []
+    built = finish(f"{_with_particle(description, '을')} 무엇이라고 하나요", term, evidence)
+    return [built] if built else []
 
 
 def _process(evidence: Evidence, kiwi: Any) -> tuple[list[Built], list[Built]]:
