@@ -64,6 +64,7 @@ _VAGUE = frozenset(
 MAX_QUESTION_CHARS = 180
 _BECOMES = re.compile(r"[되된됩됐될]|진다|뜬다|없다|있다|않는다|아니다|이다")  # a state, not an act
 MIN_WORDS = 6  # fewer words than this: the question names its topic
+_TERM = re.compile(r"^(?![\d,])(?!.*\d\.)[^,]+$")  # not a list or a numbered heading ("사례 3. 거래액이 …")
 _SENTENCE_END = re.compile(r"(?<=[가-힣)][.?!])\s+")
 
 
@@ -370,12 +371,14 @@ def _regulation(evidence: Evidence, kiwi: Any) -> tuple[list[Built], list[Built]
 
 def _definition(evidence: Evidence, kiwi: Any) -> tuple[list[Built], list[Built]]:
     strong: list[Built] = []
-    if evidence.term is not None and "," not in evidence.term[0] and not evidence.term[0][0].isdigit():
+    glossary: list[Built] = []  # "X — <a sentence about X>": a list item, not a definition
+    if evidence.term is not None and _TERM.match(evidence.term[0]):
         term, body = evidence.term
         first = re.split(r"(?<=[다.])\s", body)[0]
         built = finish(f"{term}{'이란' if has_final_consonant(term) else '란'} 무엇인가요", first, evidence)
-        strong += [built] if built else []
-        strong += _named_by(first.rstrip("."), term, evidence)
+        defines = _is_noun_phrase(first.rstrip("."), kiwi) or re.search(r"(?:말|뜻|의미|가리)한다\.?$", first)
+        (strong if defines else glossary).extend([built] if built else [])
+        strong += _named_by(first.rstrip("."), term, evidence, kiwi)
     match = re.search(r"^(.{2,40}?)(?:이)?란\s+(.{4,}?)(?:을|를)\s*(?:말|뜻|의미|가리)", evidence.text)
     if match:
         term = match.group(1).strip()
@@ -383,7 +386,7 @@ def _definition(evidence: Evidence, kiwi: Any) -> tuple[list[Built], list[Built]
         question = f"{term}{'이란' if has_final_consonant(bare) else '란'} 무엇을 말하나요"
         built = finish(question, match.group(2), evidence)
         strong += [built] if built else []
-        strong += _named_by(match.group(2), bare, evidence)
+        strong += _named_by(match.group(2), bare, evidence, kiwi)
     tokens = evidence.tokens
     last = _final_eojeol(tokens)
     copula = [
@@ -393,15 +396,21 @@ def _definition(evidence: Evidence, kiwi: Any) -> tuple[list[Built], list[Built]
     built_copula = _cloze_runs(evidence, copula[-1:], kiwi)
     if topical:
         strong += built_copula
-    weak = ([] if topical else built_copula) + _cloze_runs(evidence, _runs_with(evidence, ("JKS",)), kiwi)
+    weak = glossary + ([] if topical else built_copula) + _cloze_runs(evidence, _runs_with(evidence, ("JKS",)), kiwi)
     return strong, weak
 
 
-def _named_by(description: str, term: str, evidence: Evidence) -> list[Built]:
+def _is_noun_phrase(text: str, kiwi: Any) -> bool:
+    """Whether `text` ends in a noun (a definition such as "…시간이 지나면 품질이 떨어지는 식품")."""
+    tokens = [t for t in kiwi.tokenize(text) if not t.tag.startswith("S") or t.tag in ("SL", "SN")]
+    return bool(tokens) and tokens[-1].tag in ("NNG", "NNP", "NNB", "SL")
+
+
+def _named_by(description: str, term: str, evidence: Evidence, kiwi: Any) -> list[Built]:
     """ "…것을 무엇이라고 하나요?" asking for the term a noun-phrase definition describes ("구매자가 … 확정되는
     것" → "구매 확정"); nothing when the definition is a sentence rather than a noun phrase."""
     description = description.strip()
-    if not re.search(r"(?:것|경우|방식|제도|절차|상태|기간|금액|사람|업체|시스템|정보|상품)$", description):
+    if not _is_noun_phrase(description, kiwi):
         return []
     built = finish(f"{_with_particle(description, '을')} 무엇이라고 하나요", term, evidence)
     return [built] if built else []
