@@ -1,0 +1,288 @@
+"""The student's three supervised tasks as chat examples, and the leakage-free split (pure, no Dagster).
+
+- QA (`qa_examples`): retrieved contexts (each "[n] " + chunk text) + "\\n질문: " + question → the teacher's answer.
+- Bullets (`bullets_examples`, `generated_bullets_examples`): one category's metrics as compact JSON whose
+  keys follow the bullets' order and whose values are already rendered the way the template writes them
+  (so a tiny model copies, never computes, a number) → the template's `{"category", "summaryBullets"}`
+  JSON. Extra catalogues come from the catalogue generator with other seeds, so thousands of categories
+  exist; the shipped sample's seed is never one of them.
+- Feedback (`feedback_examples_to_chat`): an approved feedback row's prompt → its target.
+
+`split_examples` assigns whole groups (source document, generator seed, feedback id) to train /
+validation / test by a seeded hash, per task, so no group straddles two splits; `split_problems`
+verifies that and that no target is empty.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from assets.catalog.bullets import (
+    _missing,
+    format_count,
+    format_percent,
+    format_signed_percent,
+    format_won,
+    render_template_bullets,
+)
+from resources.errors import InputDataError
+from resources.student.chat import ChatExample, example_problems
+
+QA_SYSTEM = "문서 근거로 답하세요."
+BULLETS_SYSTEM = "지표 JSON으로 카테고리 요약 불릿 JSON을 쓰세요."
+FEEDBACK_SYSTEMS: dict[str, str] = {"qa": QA_SYSTEM, "bullets": BULLETS_SYSTEM}
+QA_CONTEXTS = 2
+QA_CONTEXT_CHARS = 520
+SHIPPED_CATALOGUE_SEED = 20260126
+DEFAULT_BULLETS_SEEDS: tuple[int, ...] = tuple(range(1, 121))
+UNSEEN_BULLETS_SEEDS: tuple[int, ...] = tuple(range(900_001, 900_011))
+SPLITS: tuple[str, ...] = ("train", "validation", "test")
+FEEDBACK_COLUMNS: tuple[str, ...] = ("feedback_id", "task", "prompt", "target", "rating", "model_version", "created_at")
+
+
+# ---------------------------------------------------------------- QA
+
+
+def _context_ids(retrieved: Any) -> list[str]:
+    entries = json.loads(retrieved) if isinstance(retrieved, str) else list(retrieved or [])
+    ranked = sorted(entries, key=lambda entry: entry.get("rank", 0))
+    return [str(entry["chunk_id"]) for entry in ranked]
+
+
+def qa_user_content(contexts: Sequence[str], question: str, max_context_chars: int = QA_CONTEXT_CHARS) -> str:
+    """The QA prompt: numbered contexts (each cut to `max_context_chars`) then the question."""
+    lines = [f"[{number}] {text[:max_context_chars]}" for number, text in enumerate(contexts, start=1)]
+    return "\n".join(lines) + "\n질문: " + question
+
+
+def qa_examples(
+    answers: Iterable[Mapping[str, Any]],
+    chunk_texts: Mapping[str, str],
+    contexts: int = QA_CONTEXTS,
+    max_context_chars: int = QA_CONTEXT_CHARS,
+    skipped: list[str] | None = None,
+) -> list[ChatExample]:
+    """One example per answered `teacher_answers` row (question_id, question, doc_id, answer, status, retrieved).
+
+    The contexts are the row's top `contexts` retrieved chunks (texts from `chunk_texts`, chunk id → text).
+    Rows not answered, with an empty answer or whose chunks are all unknown are not examples: each is
+    appended to `skipped` as "question_id: reason" when a list is given."""
+    examples: list[ChatExample] = []
+    for row in answers:
+        reason = _qa_skip_reason(row)
+        texts = [chunk_texts[cid] for cid in _context_ids(row.get("retrieved")) if cid in chunk_texts][:contexts]
+        if reason is None and not texts:
+            reason = "none of its retrieved chunks is in the chunk table"
+        if reason is not None:
+            if skipped is not None:
+                skipped.append(f"{row.get('question_id')}: {reason}")
+            continue
+        messages = [
+            {"role": "system", "content": QA_SYSTEM},
+            {"role": "user", "content": qa_user_content(texts, str(row["question"]), max_context_chars)},
+            {"role": "assistant", "content": str(row["answer"]).strip()},
+        ]
+        examples.append(
+            {"messages": messages, "task": "qa", "example_id": str(row["question_id"]), "group": str(row["doc_id"])}
+        )
+    return examples
+
+
+def _qa_skip_reason(row: Mapping[str, Any]) -> str | None:
+    if row.get("status", "answered") != "answered":
+        return f"status {row.get('status')!r}"
+    if not str(row.get("answer") or "").strip():
+        return "empty answer"
+    return None
+
+
+# ---------------------------------------------------------------- bullets
+
+
+def _maybe(value: Any, render: Any) -> Any:
+    return None if _missing(value) else render(value)
+
+
+def bullets_prompt_fields(metrics: Mapping[str, Any]) -> dict[str, Any]:
+    """The metrics a category's bullets state, rendered as the template renders them, in the bullets' order.
+
+    Keys are the words that precede each number in the bullet, so copying is a look-up."""
+    m = metrics
+    segment = m.get("promising_segment") or {}
+    fields: dict[str, Any] = {
+        "카테고리": m["category"],
+        "상품": format_count(m["product_count"]),
+        "브랜드": format_count(m["brand_count"]),
+        "누적 리뷰": format_count(m["total_reviews"]),
+        "리뷰 없는 상품": format_percent(m["zero_review_share"]),
+        "평점": _maybe(m["weighted_rating"], lambda value: f"{value:.2f}"),
+        "1~2점 리뷰": _maybe(m["low_rating_share"], format_percent),
+        "P25": format_won(m["price_p25"]),
+        "P50": format_won(m["price_p50"]),
+        "P75": format_won(m["price_p75"]),
+        "가격 변화": _maybe(m["median_price_change_6m"], format_signed_percent),
+        "상위 브랜드": [brand["name"] for brand in m["top_brands"]],
+        "상위 브랜드 리뷰": _maybe(m["top3_brand_share"], format_percent),
+        "HHI": _maybe(m["hhi"], format_count),
+        "채널": [[channel["name"], format_percent(channel["share"])] for channel in m["top_channels"]],
+        "키워드": [[keyword["name"], format_count(keyword["count"])] for keyword in m["top_keywords"][:3]],
+        "세그먼트": _segment_fields(segment) if segment else None,
+    }
+    return fields
+
+
+def _segment_fields(segment: Mapping[str, Any]) -> dict[str, Any]:
+    fields = {
+        "사양": f"{segment['key']}: {segment['value']}",
+        "상품 비중": format_percent(segment["product_share"]),
+        "리뷰 비중": format_percent(segment["review_share"]),
+    }
+    if "segment_unit_price_p50" in segment:
+        fields.update(
+            단위=segment["unit_basis"],
+            단위가격=format_won(segment["segment_unit_price_p50"]),
+            카테고리=format_won(segment["category_unit_price_p50"]),
+        )
+    return fields
+
+
+def compact_json(value: Any) -> str:
+    """JSON without spaces after separators and with Korean kept as is (fewer tokens)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def bullets_user_content(metrics: Mapping[str, Any]) -> str:
+    """The bullets prompt: the category's rendered metrics as compact JSON."""
+    return compact_json(bullets_prompt_fields(metrics))
+
+
+def bullets_target(metrics: Mapping[str, Any]) -> str:
+    """The template's bullets as the JSON object the student writes: {"category", "summaryBullets"}."""
+    payload = render_template_bullets(dict(metrics))
+    return compact_json({"category": payload["category"], "summaryBullets": payload["summaryBullets"]})
+
+
+def bullets_conversation(metrics: Mapping[str, Any]) -> list[dict[str, str]]:
+    """The bullets prompt messages (system + user), as generation is given them."""
+    return [{"role": "system", "content": BULLETS_SYSTEM}, {"role": "user", "content": bullets_user_content(metrics)}]
+
+
+def bullets_examples(records: Iterable[Mapping[str, Any]], source: str) -> list[ChatExample]:
+    """One example per category metrics record (`metrics_records` output); `source` names the catalogue
+    (e.g. "seed-17") and is the split group, `example_id` is "<source>:<category>"."""
+    examples: list[ChatExample] = []
+    for record in records:
+        messages = [*bullets_conversation(record), {"role": "assistant", "content": bullets_target(record)}]
+        example_id = f"{source}:{record['category']}"
+        examples.append({"messages": messages, "task": "bullets", "example_id": example_id, "group": source})
+    return examples
+
+
+def catalogue_size(seed: int) -> int:
+    """Products in the generated catalogue of `seed`: varies with the seed (200–3,000) so that counts vary."""
+    return 200 + (seed * 7_919) % 2_801
+
+
+def generated_metrics(seed: int, n_products: int | None = None) -> list[dict[str, Any]]:
+    """Category metrics records of the catalogue the generator makes with `seed`."""
+    from assets.catalog.generator import generate_products
+    from assets.catalog.metrics import compute_category_metrics, metrics_records
+    from assets.catalog.reading import validate_products
+
+    raw = generate_products(n_products=n_products or catalogue_size(seed), seed=seed)
+    products, _, _, pairs = validate_products(raw)
+    return metrics_records(compute_category_metrics(products, parsed_pairs=pairs))
+
+
+def generated_bullets_examples(seeds: Iterable[int] = DEFAULT_BULLETS_SEEDS) -> list[ChatExample]:
+    """Bullets examples from one generated catalogue per seed (16 categories each); group "seed-<n>"."""
+    seeds = list(seeds)
+    if SHIPPED_CATALOGUE_SEED in seeds:
+        raise ValueError(f"seed {SHIPPED_CATALOGUE_SEED} made the shipped sample; it must stay unseen in training")
+    return [example for seed in seeds for example in bullets_examples(generated_metrics(seed), f"seed-{seed}")]
+
+
+# ---------------------------------------------------------------- feedback
+
+
+def feedback_examples_to_chat(frame: Any) -> list[ChatExample]:
+    """Approved feedback rows (a DataFrame with FEEDBACK_COLUMNS) → examples: prompt → target.
+
+    A row whose task is "qa" or "bullets" gets that task's system prompt. A missing column, or a row
+    with an empty prompt or target, raises `InputDataError` naming the column or the feedback id."""
+    missing = [column for column in FEEDBACK_COLUMNS if column not in frame.columns]
+    if missing:
+        raise InputDataError(f"feedback examples: missing column(s) {', '.join(missing)}")
+    examples: list[ChatExample] = []
+    for row in frame.itertuples(index=False):
+        for field in ("prompt", "target"):
+            if not str(getattr(row, field) or "").strip():
+                raise InputDataError(f"feedback examples: feedback_id {row.feedback_id}: empty {field}")
+        messages = [{"role": "user", "content": str(row.prompt)}, {"role": "assistant", "content": str(row.target)}]
+        system = FEEDBACK_SYSTEMS.get(str(row.task))
+        if system is not None:
+            messages.insert(0, {"role": "system", "content": system})
+        feedback_id = str(row.feedback_id)
+        examples.append({"messages": messages, "task": "feedback", "example_id": feedback_id, "group": feedback_id})
+    return examples
+
+
+# ---------------------------------------------------------------- splits
+
+
+def _group_rank(group: str, seed: int) -> str:
+    return hashlib.sha256(f"{seed}:{group}".encode()).hexdigest()
+
+
+def _split_sizes(groups: int, validation_share: float, test_share: float) -> tuple[int, int]:
+    if groups < 3:
+        return 0, 0
+    test = max(1, round(groups * test_share)) if test_share > 0 else 0
+    validation = max(1, round(groups * validation_share)) if validation_share > 0 else 0
+    return validation, test
+
+
+def assign_groups(
+    groups: Iterable[str], validation_share: float = 0.1, test_share: float = 0.1, seed: int = 0
+) -> dict[str, str]:
+    """Group → split, deterministic for a seed: groups ordered by a seeded hash, the first ones to test,
+    the next to validation, the rest to train (a task with fewer than three groups trains on all)."""
+    ordered = sorted(set(groups), key=lambda group: _group_rank(group, seed))
+    validation, test = _split_sizes(len(ordered), validation_share, test_share)
+    assignment = {group: "test" for group in ordered[:test]}
+    assignment.update({group: "validation" for group in ordered[test : test + validation]})
+    assignment.update({group: "train" for group in ordered[test + validation :]})
+    return assignment
+
+
+def split_examples(
+    examples: Sequence[ChatExample], validation_share: float = 0.1, test_share: float = 0.1, seed: int = 0
+) -> dict[str, list[ChatExample]]:
+    """Train / validation / test lists; each task's groups are split separately (`assign_groups`), an
+    example without a group is its own group (its example id, else its position)."""
+    splits: dict[str, list[ChatExample]] = {name: [] for name in SPLITS}
+    by_task: dict[str, list[tuple[str, ChatExample]]] = {}
+    for position, example in enumerate(examples):
+        group = example.get("group") or example.get("example_id") or f"#{position}"
+        by_task.setdefault(example["task"], []).append((group, example))
+    for task in sorted(by_task):
+        assignment = assign_groups((group for group, _ in by_task[task]), validation_share, test_share, seed)
+        for group, example in by_task[task]:
+            splits[assignment[group]].append(example)
+    return splits
+
+
+def split_problems(splits: Mapping[str, Sequence[ChatExample]]) -> list[str]:
+    """Leakage (a task's group in two splits) and invalid examples (empty target, bad roles); empty = fine."""
+    problems: list[str] = []
+    seen: dict[tuple[str, str], str] = {}
+    for split, examples in splits.items():
+        for position, example in enumerate(examples):
+            problems += [f"{split}[{position}] {example.get('example_id', '')}: {p}" for p in example_problems(example)]
+            key = (example["task"], example.get("group") or example.get("example_id") or f"{split}#{position}")
+            if seen.setdefault(key, split) != split:
+                problems.append(f"{key[0]} group {key[1]!r} is in both {seen[key]} and {split}")
+    return problems

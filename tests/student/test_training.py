@@ -1,0 +1,75 @@
+"""A short builtin training run lowers the loss, resumes from its checkpoint to the same result, and generates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from resources.errors import InputDataError
+from resources.student.encoding import encode_examples
+from resources.student.generation import StudentGenerator
+from resources.student.modelling import use_bf16
+from resources.student.training import _Run, mean_target_loss, train_student
+from tests.student.conftest import PRETRAIN_TEXTS, tiny_config
+
+
+class Interrupt(Exception):
+    pass
+
+
+def test_short_run_lowers_loss_and_logs_every_step(tmp_path: Path, examples: list) -> None:
+    logged: list[tuple[str, float, int]] = []
+    config = tiny_config()
+    result = train_student(
+        examples, examples[:4], PRETRAIN_TEXTS, config, tmp_path, log_metric=lambda *a: logged.append(a)
+    )
+    assert result.steps == len(result.train_losses) == config.pretrain_steps + config.sft_steps
+    assert [step for name, _, step in logged if name == "train_loss"] == list(range(1, result.steps + 1))
+    assert result.validation_loss < result.untrained_validation_loss - 1.0
+    assert sum(result.train_losses[-5:]) / 5 < sum(result.train_losses[2:7]) / 5
+    assert result.tokens_per_second > 0 and result.trainable_parameters == result.parameters > 0
+    assert (result.model_dir / "model.safetensors").is_file() and (result.untrained_dir / "model.safetensors").is_file()
+    assert not (tmp_path / "checkpoints").exists()
+    reloaded = StudentGenerator.load(result.model_dir)  # the saved student is the trained one, token for token
+    run = _Run(config, reloaded.model, reloaded.tokenizer, "cpu", bf16=use_bf16(config.bf16, "cpu"))
+    encoded, _ = encode_examples(reloaded.tokenizer, examples[:4], config.max_length)
+    assert mean_target_loss(run, encoded) == pytest.approx(result.validation_loss, rel=1e-4)
+
+
+def test_generation_decodes_only_new_tokens_in_order(tmp_path: Path, examples: list) -> None:
+    result = train_student(examples, examples[:2], PRETRAIN_TEXTS, tiny_config(sft_steps=60), tmp_path)
+    generator = StudentGenerator.load(result.model_dir)
+    conversations = [example["messages"][:-1] for example in examples[:3]]
+    answers = generator.generate(conversations, max_new_tokens=24)
+    assert len(answers) == 3 and all("<|im_start|>" not in answer and "system" not in answer for answer in answers)
+    assert generator.generate(conversations[::-1], max_new_tokens=24) == answers[::-1]
+    assert generator.last_tokens_per_second > 0
+
+
+def test_interrupted_run_resumes_from_its_checkpoint_to_the_same_weights(tmp_path: Path, examples: list) -> None:
+    config = tiny_config(sft_steps=12, checkpoint_every=5)
+    full = train_student(examples, examples[:2], PRETRAIN_TEXTS, config, tmp_path / "full")
+
+    def stop_at_step_8(name: str, value: float, step: int) -> None:
+        if step == 8:
+            raise Interrupt
+
+    with pytest.raises(Interrupt):
+        train_student(examples, examples[:2], PRETRAIN_TEXTS, config, tmp_path / "cut", log_metric=stop_at_step_8)
+    assert (tmp_path / "cut/checkpoints/step-5/trainable.safetensors").is_file()
+    resumed = train_student(examples, examples[:2], PRETRAIN_TEXTS, config, tmp_path / "cut")
+    assert resumed.resumed_from_step == 5
+    assert resumed.train_losses == pytest.approx(full.train_losses, rel=1e-4)
+    assert resumed.validation_loss == pytest.approx(full.validation_loss, rel=1e-4)
+
+
+def test_bad_configs_are_named(tmp_path: Path, examples: list) -> None:
+    with pytest.raises(ValueError, match="distillation 'gkd' needs teacher_path"):
+        tiny_config(distillation="gkd")
+    with pytest.raises(ValueError, match="method must be one of"):
+        tiny_config(method="prefix")
+    with pytest.raises(InputDataError, match="no config.json"):
+        train_student(examples, [], [], tiny_config(base=str(tmp_path)), tmp_path / "out")
+    with pytest.raises(InputDataError, match="no training examples"):
+        train_student([], [], [], tiny_config(), tmp_path / "out")
