@@ -31,6 +31,9 @@ COMMAND_MODULES: tuple[str, ...] = (
     "questions",
     "answer",
     "train_classifier",
+    "feedback",
+    "match",  # item matching (issue 12)
+    "serve_matcher",
 )
 
 

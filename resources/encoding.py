@@ -37,12 +37,13 @@ def looks_like_text(text: str) -> bool:
     """False when more than 0.5% of the characters are controls, private use or replacement chars."""
     if not text:
         return True
-    odd = sum(
-        1
-        for char in text
-        if char == "\ufffd" or (unicodedata.category(char) in ("Cc", "Co", "Cn") and char not in ALLOWED_CONTROLS)
-    )
+    odd_chars = [char for char in set(text) if _is_odd(char)]  # judge each distinct character once
+    odd = sum(text.count(char) for char in odd_chars)
     return odd <= max(1, len(text) // 200)
+
+
+def _is_odd(char: str) -> bool:
+    return char == "\ufffd" or (unicodedata.category(char) in ("Cc", "Co", "Cn") and char not in ALLOWED_CONTROLS)
 
 
 def _bom_encoding(head: bytes) -> str | None:

@@ -15,13 +15,14 @@ os.environ.setdefault("KODISTILL_STUDENT_PRESET", "ci")
 
 
 def copy_small_data(root: Path, documents: int) -> Path:
-    """`documents` shipped documents, one unusable file and the shipped catalogue under root/data."""
+    """`documents` shipped documents, one unusable file, the shipped catalogue and item master under root/data."""
     raw = root / "data" / "raw_docs"
     raw.mkdir(parents=True)
     for name in sorted(p.name for p in (data_dir() / "raw_docs").iterdir())[:documents]:
         shutil.copy(data_dir() / "raw_docs" / name, raw / name)
     (raw / "empty_notes.txt").write_text("   \n", encoding="utf-8")
     shutil.copy(data_dir() / "products_all.csv", root / "data" / "products_all.csv")
+    shutil.copy(data_dir() / "items.csv", root / "data" / "items.csv")  # item matching (issue 12)
     return root
 
 

@@ -26,6 +26,8 @@ EXPECTED_CHECKS = {
     "products:products_required_columns",
     "category_metrics:category_metrics_consistent",
     "report_bullets:report_bullets_valid_and_faithful",
+    "matching_eval:matching_accuracy_floor",  # item matching (issue 12)
+    "matching_eval:matching_no_regression",
     # the student chain (ci preset in tests)
     "sft_dataset:sft_splits_valid",
     "student_model:finite_loss",

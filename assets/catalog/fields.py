@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -19,11 +20,20 @@ import pyarrow.compute as pc
 PAIR_SEPARATOR = "|"
 KEY_VALUE_SEPARATOR = ":"
 SPEC_SEPARATOR = " / "
+SPEC_KEY_VALUE_SEPARATOR = ": "
 NUMBER_REGEX = r"^\s*\d+(\.\d+)?\s*$"
-CHUNK_ROWS = 200_000  # rows parsed at a time (bounds the temporary Arrow arrays of a big column)
+CHUNK_ROWS = 100_000  # rows parsed at a time (bounds the temporary Arrow arrays of a big column)
 MAX_PAIR_VALUE = 10**12  # a count or price inside a pair cell beyond this is a typo, not data
 MAX_DIGITS = 15  # float64 holds every integer of up to 15 digits exactly
 FLOAT_REGEX = r"^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$"
+# Cells already in canonical form take a fast path (one regex, one split); every other non-empty cell
+# goes through the general, forgiving parser. Both give the same pairs for a canonical cell.
+TRIMMED_CLASS = r"\s\x0b\x85\p{Z}"  # the characters utf8_trim_whitespace removes
+_CLEAN_KEY = rf"[^|:{TRIMMED_CLASS}](?:[^|:]*[^|:{TRIMMED_CLASS}])?"
+_CLEAN_NUMBER = r"\d+(?:\.\d+)?"
+CLEAN_PAIRS_REGEX = rf"^{_CLEAN_KEY}:{_CLEAN_NUMBER}(?:\|{_CLEAN_KEY}:{_CLEAN_NUMBER})*$"
+_CLEAN_SPEC_TEXT = rf"[^/:{TRIMMED_CLASS}](?:[^/:]*[^/:{TRIMMED_CLASS}])?"
+CLEAN_SPEC_REGEX = rf"^{_CLEAN_SPEC_TEXT}: {_CLEAN_SPEC_TEXT}(?: / {_CLEAN_SPEC_TEXT}: {_CLEAN_SPEC_TEXT})*$"
 
 
 @dataclass(frozen=True)
@@ -95,17 +105,74 @@ def _pair_chunk(
     strings: pa.Array, labels: np.ndarray, key_regex: str | None
 ) -> tuple[np.ndarray, pa.Array, np.ndarray, np.ndarray]:
     """Parse one chunk: kept row labels, keys (Arrow), values, and the labels of malformed rows."""
-    pieces, rows = _explode(strings, labels, PAIR_SEPARATOR)
+    clean = pc.match_substring_regex(strings, CLEAN_PAIRS_REGEX).to_numpy(zero_copy_only=False)
+    others = ~clean & (pc.binary_length(strings).to_numpy(zero_copy_only=False) > 0)
+    positions, keys, numbers = _split_clean(
+        _subset(strings, clean), np.flatnonzero(clean), PAIR_SEPARATOR, KEY_VALUE_SEPARATOR
+    )
+    good = np.ones(len(positions), dtype=bool)
+    if others.any():
+        other_positions, other_keys, other_numbers, other_good = _general_pairs(
+            _subset(strings, others), np.flatnonzero(others)
+        )
+        positions, keys, numbers, good = _merge_in_row_order(
+            (positions, keys, numbers, good), (other_positions, other_keys, other_numbers, other_good)
+        )
+    if key_regex is not None:
+        good &= pc.match_substring_regex(keys, f"^(?:{key_regex})$").to_numpy(zero_copy_only=False)
+    good &= numbers <= MAX_PAIR_VALUE
+    rows = labels[positions]
+    bad = pd.unique(rows[~good])
+    keep = good & ~np.isin(rows, bad) if len(bad) else good
+    if keep.all():
+        return rows, keys, numbers, bad
+    return rows[keep], keys.filter(pa.array(keep)), numbers[keep], bad
+
+
+def _subset(strings: pa.Array, mask: np.ndarray) -> pa.Array:
+    return strings if mask.all() else strings.filter(pa.array(mask))
+
+
+def _split_clean(
+    strings: pa.Array, positions: np.ndarray, separator: str, key_value_separator: str, numeric: bool = True
+) -> tuple[np.ndarray, pa.Array, Any]:
+    """Cells in canonical form (pieces joined by `separator`, each exactly one key and one value joined by
+    `key_value_separator`, nothing to trim): one split on both separators, keys at even and values at odd
+    places; values as float64 if `numeric`."""
+    parts = pc.split_pattern(pc.replace_substring(strings, separator, key_value_separator), key_value_separator)
+    flat = pc.list_flatten(parts)
+    even = pa.array(np.arange(0, len(flat), 2))
+    odd = pa.array(np.arange(1, len(flat), 2))
+    parents = pc.list_parent_indices(parts).to_numpy()[::2]
+    values = flat.take(odd)
+    values = pc.cast(values, pa.float64()).to_numpy() if numeric else values
+    return positions[parents], flat.take(even), values
+
+
+def _general_pairs(strings: pa.Array, positions: np.ndarray) -> tuple[np.ndarray, pa.Array, np.ndarray, np.ndarray]:
+    """Any cells: pieces trimmed, empty pieces skipped; `good` is False for a piece without a colon, with
+    an empty key or with a value that is not a plain number."""
+    pieces, piece_positions = _explode(strings, positions, PAIR_SEPARATOR)
     keys, values, has_value = _split_key_value(pieces)
     numeric = pc.match_substring_regex(values, NUMBER_REGEX).to_numpy(zero_copy_only=False)
     good = has_value & numeric & pc.greater(pc.utf8_length(keys), 0).to_numpy(zero_copy_only=False)
-    if key_regex is not None:
-        good &= pc.match_substring_regex(keys, f"^(?:{key_regex})$").to_numpy(zero_copy_only=False)
     numbers = pc.cast(pc.if_else(pa.array(good), values, "0"), pa.float64()).to_numpy()
-    good &= numbers <= MAX_PAIR_VALUE
-    bad = pd.unique(rows[~good])
-    keep = good & ~np.isin(rows, bad)
-    return rows[keep], keys.filter(pa.array(keep)), numbers[keep], bad
+    return piece_positions, keys, numbers, good
+
+
+def _merge_in_row_order(*parts: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Concatenate (positions, keys, values, …) from both paths, back in row order (pieces of a row
+    stay in their written order: a stable sort, and every row comes from one path)."""
+    positions = np.concatenate([part[0] for part in parts])
+    order = np.argsort(positions, kind="stable")
+    keys = pa.concat_arrays([part[1] for part in parts]).take(pa.array(order))
+    rest = []
+    for column in zip(*(part[2:] for part in parts)):
+        if isinstance(column[0], pa.Array):
+            rest.append(pa.concat_arrays(list(column)).take(pa.array(order)))
+        else:
+            rest.append(np.concatenate(column)[order])
+    return (positions[order], keys, *rest)
 
 
 def _pairs(parts: list[tuple[np.ndarray, pa.Array, np.ndarray, np.ndarray]]) -> ParsedPairs:
@@ -139,11 +206,23 @@ def parse_pair_column(cells: pd.Series, key_regex: str | None = None) -> ParsedP
 
 
 def _spec_chunk(strings: pa.Array, labels: np.ndarray) -> tuple[np.ndarray, pa.Array, pa.Array]:
-    pieces, rows = _explode(strings, labels, SPEC_SEPARATOR.strip())
+    clean = pc.match_substring_regex(strings, CLEAN_SPEC_REGEX).to_numpy(zero_copy_only=False)
+    others = ~clean & (pc.binary_length(strings).to_numpy(zero_copy_only=False) > 0)
+    positions, keys, values = _split_clean(
+        _subset(strings, clean), np.flatnonzero(clean), SPEC_SEPARATOR, SPEC_KEY_VALUE_SEPARATOR, numeric=False
+    )
+    if others.any():
+        other = _general_specs(_subset(strings, others), np.flatnonzero(others))
+        positions, keys, values = _merge_in_row_order((positions, keys, values), other)
+    return labels[positions], keys, values
+
+
+def _general_specs(strings: pa.Array, positions: np.ndarray) -> tuple[np.ndarray, pa.Array, pa.Array]:
+    pieces, piece_positions = _explode(strings, positions, SPEC_SEPARATOR.strip())
     first, second, has_value = _split_key_value(pieces)
     keys = pc.if_else(pa.array(has_value), first, "특징")
     values = pc.if_else(pa.array(has_value), second, first)
-    return rows, keys, values
+    return piece_positions, keys, values
 
 
 def parse_spec_column(cells: pd.Series) -> pd.DataFrame:
@@ -220,11 +299,31 @@ def parse_unit_price_column(cells: pd.Series) -> pd.DataFrame:
 
 def price_change_from_history(history: ParsedPairs, index: pd.Index) -> pd.Series:
     """Relative change from the earliest to the latest month of each row's price history."""
-    long = history.long.sort_values(["row", "key"], kind="stable")  # keys' categories are sorted: by month
-    grouped = long.groupby("row", sort=False)["value"]
-    first = grouped.first()
-    last = grouped.last()
-    months = grouped.size()
+    first, last, months = _first_and_last_months(history.long)
     change = (last - first) / first.where(first > 0)
     change = change.where(months >= 2)
     return change.reindex(index)
+
+
+def _first_and_last_months(long: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Per row: the price of its earliest and of its latest month, and how many months it has. Histories
+    written oldest first (as the generator and Danawa exports do) need no sort; others are sorted."""
+    rows = long["row"].to_numpy()
+    months = long["key"].cat.codes.to_numpy()  # the categories are sorted, so codes order months
+    same_row = rows[1:] == rows[:-1]
+    if np.all(rows[1:] >= rows[:-1]) and np.all(months[1:][same_row] > months[:-1][same_row]):
+        values = long["value"].to_numpy()
+        if not len(rows):  # no valid history at all: empty per-row series
+            starts = ends = np.array([], dtype=np.int64)
+        else:
+            starts = np.flatnonzero(np.concatenate([[True], ~same_row]))
+            ends = np.append(starts[1:], len(rows)) - 1
+        labels = pd.Index(rows[starts], name="row")
+        return (
+            pd.Series(values[starts], index=labels),
+            pd.Series(values[ends], index=labels),
+            pd.Series(ends - starts + 1, index=labels),
+        )
+    ordered = long.sort_values(["row", "key"], kind="stable")
+    grouped = ordered.groupby("row", sort=False)["value"]
+    return grouped.first(), grouped.last(), grouped.size()

@@ -3,7 +3,8 @@
 `generate_products` builds a deterministic, realistic-looking price-comparison catalogue: 16 Korean
 shopping categories of different sizes, Zipf-skewed brands, log-normal prices tied to pack sizes,
 Danawa unit prices ("100ml당 1,250원"), "key: value / ..." specifications, heavy-tailed review counts
-whose star, channel and keyword breakdowns add up, and six months of price history.
+whose star, channel and keyword breakdowns add up, and six months of price history whose trend,
+volatility and promotions differ by category.
 
 Every column of the returned frame is text, exactly as it is written to the CSV (empty string for
 "no value"), so writing and reading back is lossless. `inject_defects` adds a documented handful of
@@ -95,6 +96,23 @@ class Packaging:
 
 
 @dataclass(frozen=True)
+class PriceDynamics:
+    """How a category's prices moved over the six months of history (all rates per month, in log price).
+
+    Each product draws its own drift around the category `trend` (spread `trend_spread`); in a month
+    its price changes with probability `change_rate` (lowest prices are sticky), by its drift scaled
+    to the months that change plus `volatility` noise. `promotion_share` of the products have one
+    month with a 10-25 % promotion dip before the current month.
+    """
+
+    trend: float = 0.0
+    trend_spread: float = 0.004
+    volatility: float = 0.02
+    change_rate: float = 0.4
+    promotion_share: float = 0.08
+
+
+@dataclass(frozen=True)
 class CategoryProfile:
     """Everything that makes one category look like itself."""
 
@@ -117,6 +135,7 @@ class CategoryProfile:
     negative_tags: tuple[str, ...]
     model_suffixes: tuple[str, ...] = ()
     name_keys: tuple[str, ...] = ()  # order of the in_name attributes in the product name, if not declaration order
+    price_dynamics: PriceDynamics = PriceDynamics()
 
 
 CATEGORIES_FILE = Path(__file__).with_name("categories.json")
@@ -146,6 +165,8 @@ def _profile(spec: dict[str, Any]) -> CategoryProfile:
     fields = {key: tuple(value) if isinstance(value, list) else value for key, value in spec.items()}
     fields["attributes"] = tuple(_attribute(attribute) for attribute in spec["attributes"])
     fields["packaging"] = _packaging(spec.get("packaging"))
+    if "price_dynamics" in spec:
+        fields["price_dynamics"] = PriceDynamics(**spec["price_dynamics"])
     return CategoryProfile(**fields)
 
 
@@ -276,7 +297,7 @@ def _generate_category(profile: CategoryProfile, size: int, rng: np.random.Gener
             "star_counts": _star_count_texts(stars, reviewed),
             "review_channels": _channel_texts(profile, review_count, rng),
             "review_tags": _tag_texts(profile, review_count, target_mean, rng),
-            "price_history": _price_history_texts(price, profile.round_unit, rng),
+            "price_history": _price_history_texts(price, profile, rng),
             "collected_at": np.asarray(CRAWL_DATES, dtype=object)[rng.integers(0, len(CRAWL_DATES), size)],
         }
     )
@@ -353,22 +374,21 @@ def _history_step(price: np.ndarray, round_unit: int) -> np.ndarray:
     return np.where(price < 10_000, round_unit, np.where(price < 100_000, 100, 1_000))
 
 
-def _price_history_matrix(price: np.ndarray, round_unit: int, rng: np.random.Generator) -> np.ndarray:
-    """Six monthly prices (oldest first) ending at `price`: flat, falling, rising or volatile, plus promotions."""
+def _price_history_matrix(
+    price: np.ndarray, dynamics: PriceDynamics, round_unit: int, rng: np.random.Generator
+) -> np.ndarray:
+    """Six monthly prices (oldest first) ending at `price`, moving as the category's `dynamics` say."""
     size = len(price)
     months = len(HISTORY_MONTHS) - 1
-    regime = rng.choice(4, size=size, p=[0.45, 0.30, 0.15, 0.10])  # flat, falling, rising, volatile
-    change_probability = np.array([0.08, 0.5, 0.4, 0.6])[regime][:, None]
-    changes = rng.random((size, months)) < change_probability
-    magnitude = rng.uniform(0.01, 0.05, (size, months)) * np.where(regime == 3, 2.0, 1.0)[:, None]
-    random_sign = np.where(rng.random((size, months)) < 0.5, -1.0, 1.0)
-    trend_sign = np.select([regime == 1, regime == 2], [-1.0, 1.0], default=0.0)[:, None]
-    sign = np.where(trend_sign == 0.0, random_sign, trend_sign)
-    log_steps = np.where(changes, sign * magnitude, 0.0)  # log(price[m + 1] / price[m])
+    drift = dynamics.trend + dynamics.trend_spread * rng.standard_normal(size)
+    changes = rng.random((size, months)) < dynamics.change_rate
+    noise = dynamics.volatility * rng.standard_normal((size, months))
+    step_when_changed = drift[:, None] / dynamics.change_rate + noise
+    log_steps = np.where(changes, step_when_changed, 0.0)  # log(price[m + 1] / price[m])
     remaining = np.cumsum(log_steps[:, ::-1], axis=1)[:, ::-1]
     history = price[:, None] * np.exp(-remaining)
 
-    promoted = np.flatnonzero(rng.random(size) < 0.08)
+    promoted = np.flatnonzero(rng.random(size) < dynamics.promotion_share)
     promo_month = rng.integers(0, months, len(promoted))
     history[promoted, promo_month] *= rng.uniform(0.75, 0.9, len(promoted))
     unchanged = remaining == 0.0
@@ -380,8 +400,8 @@ def _price_history_matrix(price: np.ndarray, round_unit: int, rng: np.random.Gen
     return np.column_stack([history, price])
 
 
-def _price_history_texts(price: np.ndarray, round_unit: int, rng: np.random.Generator) -> list[str]:
-    matrix = _price_history_matrix(price, round_unit, rng)
+def _price_history_texts(price: np.ndarray, profile: CategoryProfile, rng: np.random.Generator) -> list[str]:
+    matrix = _price_history_matrix(price, profile.price_dynamics, profile.round_unit, rng)
     return ["|".join(f"{month}:{value}" for month, value in zip(HISTORY_MONTHS, row)) for row in matrix.tolist()]
 
 

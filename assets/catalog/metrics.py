@@ -40,52 +40,76 @@ class MetricsSettings:
     segment_rating_slack: float = 0.1
 
 
-def _weighted_mean(values: pd.Series, weights: pd.Series) -> float:
-    mask = values.notna() & (weights > 0)
-    total = float(weights[mask].sum())
-    return float((values[mask] * weights[mask]).sum() / total) if total > 0 else float("nan")
-
-
-def _scalar_metrics(group: pd.DataFrame) -> dict[str, Any]:
-    reviews = group["review_count"]
-    star_columns = [f"stars_{level}" for level in STAR_LEVELS]
-    stars = group[star_columns].sum(min_count=1)
-    star_total = float(stars.sum())
-    prices = group["price"].astype(float)
-    return {
-        "product_count": int(len(group)),
-        "brand_count": int(group.loc[group["brand"] != UNKNOWN_BRAND, "brand"].nunique()),
-        "total_reviews": int(reviews.sum()),
-        "zero_review_share": float((reviews == 0).mean()),
-        "weighted_rating": _weighted_mean(group["rating"], reviews),
-        "low_rating_share": float((stars["stars_1"] + stars["stars_2"]) / star_total)
-        if star_total > 0
-        else float("nan"),
-        "price_p25": float(prices.quantile(0.25)),
-        "price_p50": float(prices.quantile(0.50)),
-        "price_p75": float(prices.quantile(0.75)),
-        "median_price_change_6m": float(group["price_change_6m"].median()),
-        "collected_from": _date_text(group["collected_at"].min()),
-        "collected_to": _date_text(group["collected_at"].max()),
-    }
+def _scalar_table(numeric: pd.DataFrame) -> pd.DataFrame:
+    """The scalar metrics of every category at once (grouped reductions; one row per category)."""
+    by_category = numeric.groupby("category", observed=True)
+    reviews = numeric["review_count"]
+    rated = numeric["rating"].notna() & (reviews > 0)
+    rating_weight = reviews.where(rated, 0).groupby(numeric["category"], observed=True).sum()
+    rating_sum = (numeric["rating"] * reviews).where(rated, 0.0).groupby(numeric["category"], observed=True).sum()
+    stars = by_category[[f"stars_{level}" for level in STAR_LEVELS]].sum(min_count=1)
+    star_total = stars.sum(axis=1)
+    known_brand = numeric.loc[numeric["brand"] != UNKNOWN_BRAND, ["category", "brand"]]
+    prices = by_category["price"]
+    table = pd.DataFrame(
+        {
+            "product_count": by_category.size(),
+            "brand_count": known_brand.groupby("category", observed=True)["brand"].nunique(),
+            "total_reviews": by_category["review_count"].sum(),
+            "zero_review_share": (reviews == 0).groupby(numeric["category"], observed=True).mean(),
+            "weighted_rating": rating_sum / rating_weight.where(rating_weight > 0),
+            "low_rating_share": (stars["stars_1"] + stars["stars_2"]) / star_total.where(star_total > 0),
+            "price_p25": prices.quantile(0.25),
+            "price_p50": prices.quantile(0.50),
+            "price_p75": prices.quantile(0.75),
+            "median_price_change_6m": by_category["price_change_6m"].median(),
+            "collected_from": by_category["collected_at"].min().map(_date_text),
+            "collected_to": by_category["collected_at"].max().map(_date_text),
+        }
+    )
+    return table.fillna({"brand_count": 0}).astype({"product_count": int, "brand_count": int, "total_reviews": int})
 
 
 def _date_text(value: Any) -> str:
     return "" if pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
 
 
-def _brand_concentration(group: pd.DataFrame, top_n: int) -> dict[str, Any]:
-    by_brand = group.groupby("brand", observed=True)["review_count"].sum().sort_values(ascending=False, kind="stable")
-    total = float(by_brand.sum())
-    if total <= 0:
-        return {"top3_brand_share": float("nan"), "hhi": float("nan"), "top_brands": []}
-    shares = by_brand / total
-    top = shares[shares > 0].head(top_n)
-    return {
-        "top3_brand_share": float(top.sum()),
-        "hhi": float((shares.pow(2).sum()) * 10_000),
-        "top_brands": [{"name": str(name), "share": float(share)} for name, share in top.items()],
-    }
+def _brand_concentration(numeric: pd.DataFrame, top_n: int) -> dict[str, dict[str, Any]]:
+    """Per category: the top brands' review share, the HHI and the top brands (ties in brand order)."""
+    by_brand = numeric.groupby(["category", "brand"], observed=True)["review_count"].sum()
+    result: dict[str, dict[str, Any]] = {}
+    for category, reviews in by_brand.groupby(level="category", observed=True, sort=False):
+        reviews = reviews.droplevel("category").sort_values(ascending=False, kind="stable")
+        total = float(reviews.sum())
+        if total <= 0:
+            result[str(category)] = {"top3_brand_share": float("nan"), "hhi": float("nan"), "top_brands": []}
+            continue
+        shares = reviews / total
+        top = shares[shares > 0].head(top_n)
+        result[str(category)] = {
+            "top3_brand_share": float(top.sum()),
+            "hhi": float((shares.pow(2).sum()) * 10_000),
+            "top_brands": [{"name": str(name), "share": float(share)} for name, share in top.items()],
+        }
+    return result
+
+
+def _scalar_rows(numeric: pd.DataFrame, top_n: int) -> dict[str, dict[str, Any]]:
+    """Scalar metrics and brand concentration per category, as plain Python values."""
+    table = _scalar_table(numeric)
+    concentration = _brand_concentration(numeric, top_n)
+    rows = {}
+    for category, values in table.iterrows():
+        record = {column: _plain(value) for column, value in values.items()}
+        rows[str(category)] = {**record, **concentration[str(category)]}
+    return rows
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars as Python int/float (NaN stays float NaN), text as it is."""
+    if isinstance(value, str):
+        return value
+    return int(value) if isinstance(value, (int, np.integer)) else float(value)
 
 
 def _top_pairs(long: pd.DataFrame, categories: pd.Series, top_n: int) -> dict[str, list[dict[str, Any]]]:
@@ -152,15 +176,33 @@ def _qualifying_segments(table: pd.DataFrame, products: pd.DataFrame, settings: 
     return table[large_enough & not_everything & table["demand_index"].notna()]
 
 
-def _segment_unit_price(products: pd.DataFrame, category: str, key: str, value: str) -> dict[str, Any]:
-    """Median unit price of the segment and of its category, on the category's most common basis."""
-    columns = ["category", "unit_basis", "unit_price_value", "specifications"]
-    in_category = products.loc[(products["category"] == category) & products["unit_price_value"].notna(), columns]
-    if in_category.empty:
+def _priced_rows_by_category(products: pd.DataFrame, categories: set[str]) -> dict[str, np.ndarray]:
+    """Positions of the rows with a unit price in each of `categories` (one pass over the table, no copies)."""
+    wanted = products["category"].isin(categories).to_numpy() & products["unit_price_value"].notna().to_numpy()
+    positions = np.flatnonzero(wanted)
+    category = products["category"].iloc[positions].reset_index(drop=True)
+    groups = category.groupby(category, observed=True, sort=False).indices
+    return {str(name): positions[indices] for name, indices in groups.items()}
+
+
+def _rows_with_spec(specifications: pd.Series, key: str, value: str) -> np.ndarray:
+    """Index labels of the rows whose parsed specifications hold exactly `key: value` (a substring test
+    would put "용량: 2L x 6" in the "용량: 2L" segment)."""
+    specs = parse_spec_column(specifications)
+    matching = (specs["key"].astype(str) == key).to_numpy() & (specs["value"].astype(str) == value).to_numpy()
+    return pd.unique(specs["row"].to_numpy()[matching])
+
+
+def _segment_unit_price(products: pd.DataFrame, rows: np.ndarray | None, key: str, value: str) -> dict[str, Any]:
+    """Median unit price of the segment and of its category (`rows`: the category's positions with a unit
+    price), on the category's most common basis."""
+    if rows is None or not len(rows):
         return {}
+    columns = products.columns.get_indexer(["unit_basis", "unit_price_value", "specifications"])
+    in_category = products.iloc[rows, columns]
     basis = in_category["unit_basis"].mode().iloc[0]
     same_basis = in_category[in_category["unit_basis"] == basis]
-    in_segment = same_basis[same_basis["specifications"].str.contains(f"{key}: {value}", regex=False)]
+    in_segment = same_basis.loc[_rows_with_spec(same_basis["specifications"], key, value)]
     if in_segment.empty:
         return {}
     return {
@@ -182,6 +224,7 @@ def _promising_segments(
         ["category", "demand_index", "products", "key", "value"], ascending=[True, False, False, True, True]
     )
     best = table.groupby("category", sort=False).head(1)
+    priced = _priced_rows_by_category(products, set(best["category"]))
     segments: dict[str, dict[str, Any]] = {}
     for row in best.itertuples():
         segments[str(row.category)] = {
@@ -192,7 +235,7 @@ def _promising_segments(
             "review_share": float(row.review_share),
             "demand_index": float(row.demand_index),
             "weighted_rating": float(row.weighted_rating),
-            **_segment_unit_price(products, str(row.category), str(row.key), str(row.value)),
+            **_segment_unit_price(products, priced.get(str(row.category)), str(row.key), str(row.value)),
         }
     return segments
 
@@ -211,10 +254,7 @@ def compute_category_metrics(
         raise ValueError("no valid products to compute category metrics from")
     categories = products["category"]
     numeric = products[[column for column in products.columns if column in SCALAR_INPUTS]]  # no text copied per group
-    rows = {
-        str(cat): {**_scalar_metrics(g), **_brand_concentration(g, settings.top_brands)}
-        for cat, g in numeric.groupby("category", observed=True)
-    }
+    rows = _scalar_rows(numeric, settings.top_brands)
     pairs = parsed_pairs or {}
     channel_pairs = pairs.get("review_channels", None)
     tag_pairs = pairs.get("review_tags", None)

@@ -35,6 +35,7 @@ from assets.distillation.questions import (
 from assets.distillation.teacher import BatchAnswerer
 from assets.knowledge.partitions import document_partitions
 from assets.metadata import AFTER_UPSTREAM, COMPUTE_SECONDS, Stopwatch, readable
+from assets.retry_policies import BACKEND_RETRY
 from resources.korean import KoreanTokenizer
 from resources.llm.base import GenerationParams, LLMBackend
 from resources.llm_resources import QuestionGeneratorResource, TeacherResource
@@ -75,7 +76,7 @@ ANSWER_COLUMNS = [
     "contains_answer",
 ]
 CHECKPOINT_LOCK_TIMEOUT_S = 600  # another run answering the same document: wait for it, then resume its work
-TRANSIENT_RETRY = dg.RetryPolicy(max_retries=3, delay=2, backoff=dg.Backoff.EXPONENTIAL)
+TRANSIENT_RETRY = BACKEND_RETRY  # backend-calling steps share one policy (assets/retry_policies.py)
 PER_DOCUMENT = {
     "partitions_def": document_partitions,
     "backfill_policy": dg.BackfillPolicy.single_run(),
@@ -113,6 +114,7 @@ def _question_backend(context: dg.AssetExecutionContext, generator: QuestionGene
     group_name=GROUP,
     kinds={"pandas", "parquet"},
     check_specs=[QUESTIONS_CHECK],
+    retry_policy=TRANSIENT_RETRY,
     code_version="questions-2",
     **PER_DOCUMENT,
 )

@@ -15,10 +15,12 @@ right particle and the final verb by a question ending (`kiwi.join`: "완료하�
 - 적용: the consequence of a condition ("…하지 않으면 [반품은] 어떻게 되나요?").
 
 Every candidate records its `evidence` (the sentence) and `answer` (a substring of it that the
-question does not contain). Noun phrases keep mixed tokens whole (B2B, 3DS, API 키, 제12조). A
-sentence that opens with a demonstrative or connective ("이 경우", "그는") gets its topic (the
-heading above it, else the document title) in front. Each type also has weaker builders over
-any sentence (the object or subject of the clause), so every chunk can serve every type.
+question does not contain), and is worded so that its form shows its type
+(`assets.distillation.question_forms.mark_type`: "정의상 …", "절차상 …",
+"…것의 예로는 무엇이 있나요?"). Noun phrases keep mixed tokens whole (B2B, 3DS, API 키, 제12조).
+A sentence that opens with a demonstrative or connective ("이 경우", "그는") gets its topic (the
+heading above it, else the document title) in front. Each type also has weaker builders over any
+sentence (the object or subject of the clause), so every chunk can serve every type.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from assets.distillation.question_forms import mark_type
 from resources.korean import KoreanTokenizer
 
 NOUN_TAGS = frozenset({"NNG", "NNP", "SL", "SH", "SN", "NR"})
@@ -61,6 +64,7 @@ _VAGUE = frozenset(
 MAX_QUESTION_CHARS = 180
 _BECOMES = re.compile(r"[되된됩됐될]|진다|뜬다|없다|있다|않는다|아니다|이다")  # a state, not an act
 MIN_WORDS = 6  # fewer words than this: the question names its topic
+_TERM = re.compile(r"^(?![\d,])(?!.*\d\.)[^,]+$")  # not a list or a numbered heading ("사례 3. 거래액이 …")
 _SENTENCE_END = re.compile(r"(?<=[가-힣)][.?!])\s+")
 
 
@@ -367,11 +371,14 @@ def _regulation(evidence: Evidence, kiwi: Any) -> tuple[list[Built], list[Built]
 
 def _definition(evidence: Evidence, kiwi: Any) -> tuple[list[Built], list[Built]]:
     strong: list[Built] = []
-    if evidence.term is not None and "," not in evidence.term[0] and not evidence.term[0][0].isdigit():
+    glossary: list[Built] = []  # "X — <a sentence about X>": a list item, not a definition
+    if evidence.term is not None and _TERM.match(evidence.term[0]):
         term, body = evidence.term
         first = re.split(r"(?<=[다.])\s", body)[0]
         built = finish(f"{term}{'이란' if has_final_consonant(term) else '란'} 무엇인가요", first, evidence)
-        strong += [built] if built else []
+        defines = _is_noun_phrase(first.rstrip("."), kiwi) or re.search(r"(?:말|뜻|의미|가리)한다\.?$", first)
+        (strong if defines else glossary).extend([built] if built else [])
+        strong += _named_by(first.rstrip("."), term, evidence, kiwi)
     match = re.search(r"^(.{2,40}?)(?:이)?란\s+(.{4,}?)(?:을|를)\s*(?:말|뜻|의미|가리)", evidence.text)
     if match:
         term = match.group(1).strip()
@@ -379,6 +386,7 @@ def _definition(evidence: Evidence, kiwi: Any) -> tuple[list[Built], list[Built]
         question = f"{term}{'이란' if has_final_consonant(bare) else '란'} 무엇을 말하나요"
         built = finish(question, match.group(2), evidence)
         strong += [built] if built else []
+        strong += _named_by(match.group(2), bare, evidence, kiwi)
     tokens = evidence.tokens
     last = _final_eojeol(tokens)
     copula = [
@@ -388,8 +396,24 @@ def _definition(evidence: Evidence, kiwi: Any) -> tuple[list[Built], list[Built]
     built_copula = _cloze_runs(evidence, copula[-1:], kiwi)
     if topical:
         strong += built_copula
-    weak = ([] if topical else built_copula) + _cloze_runs(evidence, _runs_with(evidence, ("JKS",)), kiwi)
+    weak = glossary + ([] if topical else built_copula) + _cloze_runs(evidence, _runs_with(evidence, ("JKS",)), kiwi)
     return strong, weak
+
+
+def _is_noun_phrase(text: str, kiwi: Any) -> bool:
+    """Whether `text` ends in a noun (a definition such as "…시간이 지나면 품질이 떨어지는 식품")."""
+    tokens = [t for t in kiwi.tokenize(text) if not t.tag.startswith("S") or t.tag in ("SL", "SN")]
+    return bool(tokens) and tokens[-1].tag in ("NNG", "NNP", "NNB", "SL")
+
+
+def _named_by(description: str, term: str, evidence: Evidence, kiwi: Any) -> list[Built]:
+    """ "…것을 무엇이라고 하나요?" asking for the term a noun-phrase definition describes ("구매자가 … 확정되는
+    것" → "구매 확정"); nothing when the definition is a sentence rather than a noun phrase."""
+    description = description.strip()
+    if not _is_noun_phrase(description, kiwi):
+        return []
+    built = finish(f"{_with_particle(description, '을')} 무엇이라고 하나요", term, evidence)
+    return [built] if built else []
 
 
 def _process(evidence: Evidence, kiwi: Any) -> tuple[list[Built], list[Built]]:
@@ -498,9 +522,18 @@ def evidence_candidates(evidence: Sequence[Evidence], kiwi: Any, types: Sequence
     for index, sentence in enumerate(evidence):
         for qtype in types:
             strong, weak = BUILDERS[qtype](sentence, kiwi)
-            out[qtype] += [Candidate(q, qtype, True, sentence.text, a, 0) for q, a in strong]
-            out[qtype] += [Candidate(q, qtype, False, sentence.text, a, 1) for q, a in weak]
+            out[qtype] += [Candidate(q, qtype, True, sentence.text, a, 0) for q, a in _marked(strong, qtype)]
+            out[qtype] += [Candidate(q, qtype, False, sentence.text, a, 1) for q, a in _marked(weak, qtype)]
             if not strong and not weak:
-                generic = generic_cache.setdefault(index, _generic(sentence, kiwi))
+                generic = _marked(generic_cache.setdefault(index, _generic(sentence, kiwi)), qtype)
                 out[qtype] += [Candidate(q, qtype, False, sentence.text, a, 2) for q, a in generic[:1]]
     return out
+
+
+def _marked(built: Sequence[Built], qtype: str) -> list[Built]:
+    """The questions worded as `qtype` questions (`question_forms.mark_type`); ones no frame fits are left out."""
+    return [
+        (marked, answer)
+        for question, answer in built
+        if (marked := mark_type(question, answer, qtype, MAX_QUESTION_CHARS))
+    ]

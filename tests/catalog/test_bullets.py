@@ -17,6 +17,7 @@ from assets.catalog.bullets import (
 )
 from assets.catalog.metrics import compute_category_metrics, metrics_records
 from assets.catalog.reading import read_products
+from resources.paths import PROJECT_ROOT
 
 
 @pytest.fixture
@@ -104,3 +105,14 @@ def test_schema_violations_are_reported(records: dict[str, dict], mutate, expect
 
 def test_non_object_payload() -> None:
     assert schema_problems([1, 2]) == ["payload must be a JSON object, got list"]
+
+
+def test_shipped_sample_bullets_name_different_price_trends() -> None:
+    records = metrics_records(
+        compute_category_metrics(read_products(PROJECT_ROOT / "data" / "products_all.csv").products)
+    )
+    changes = [record["median_price_change_6m"] for record in records]
+    assert len({round(change, 4) for change in changes}) >= 10, changes
+    price_bullets = [render_template_bullets(record)["summaryBullets"][3] for record in records]
+    for trend in ("상승세", "하락세", "보합세"):
+        assert any(trend in bullet for bullet in price_bullets), trend

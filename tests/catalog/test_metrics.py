@@ -92,6 +92,17 @@ def test_promising_segment_is_the_most_demanded_spec_value() -> None:
     assert segment["segment_unit_price_p50"] == 300 and segment["category_unit_price_p50"] == 500
 
 
+def test_segment_unit_price_counts_only_the_exact_spec_value() -> None:
+    products = _segment_products()
+    # "용량: 2L x 6" starts with the text "용량: 2L" but is another specification value.
+    lookalikes = products.iloc[5:11].assign(
+        specifications="용량: 2L x 6 / 구성: 6개", unit_price_value=900.0, review_count=0, stars_5=0
+    )
+    record = metrics_records(compute_category_metrics(pd.concat([products, lookalikes], ignore_index=True)))[0]
+    segment = record["promising_segment"]
+    assert segment["value"] == "2L" and segment["segment_unit_price_p50"] == 300
+
+
 def test_segment_needs_enough_products() -> None:
     settings = MetricsSettings(segment_min_products=6)
     record = metrics_records(compute_category_metrics(_segment_products(), settings))[0]

@@ -141,3 +141,12 @@ def test_directory_and_fifo_are_named_as_such(tmp_path: Path) -> None:
 def test_header_only_file_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(InputDataError, match=r"header.csv: no data rows \(only a header\)"):
         read_products(write_csv(tmp_path / "header.csv", []))
+
+
+def test_cells_are_trimmed_of_ascii_and_unicode_whitespace(tmp_path: Path) -> None:
+    padded = SMALL_ROWS[0].replace("P1,샴푸,려 샴푸 500ml,려,", "P1, 샴푸,려 샴푸 500ml\u3000,\xa0려,", 1)
+    blank_id = SMALL_ROWS[1].replace("P2,", "\u3000,", 1)
+    result = read_products(write_csv(tmp_path / "padded.csv", [padded, blank_id, *SMALL_ROWS[2:]]))
+    first = result.products.iloc[0]
+    assert (first["category"], first["product_name"], first["brand"]) == ("샴푸", "려 샴푸 500ml", "려")
+    assert result.quarantine["reason"].tolist() == ["product_id is empty"]

@@ -95,7 +95,9 @@ def test_each_type_asks_for_a_span_of_one_evidence_sentence(tokenizer):
     assert (
         strong["프로세스"]["구매자는 수령일부터 7일 이내에 앱에서 반품을 신청하는 단계는 무엇인가요?"][0] == "반품 신청"
     )
-    regulation = strong["규정"]["회사는 반품 상품의 검수가 끝난 날부터 몇 영업일 이내에 환불을 완료하여야 하나요?"]
+    regulation = strong["규정"][
+        "규정에 따르면 회사는 반품 상품의 검수가 끝난 날부터 몇 영업일 이내에 환불을 완료하여야 하나요?"
+    ]
     assert regulation == ("3영업일", "회사는 반품 상품의 검수가 끝난 날부터 3영업일 이내에 환불을 완료하여야 한다.")
     assert strong["비교"]["단순 변심 반품과 상품 하자 반품은 무엇이 다른가요?"][0] == "배송비 부담"
     assert strong["적용"]["판매자가 기한 안에 승인하지 않으면 반품은 어떻게 되나요?"][0] == "자동으로 승인된다"
@@ -125,8 +127,12 @@ def test_noun_phrases_keep_mixed_tokens_whole(tokenizer):
 def test_a_sentence_opening_with_a_demonstrative_names_its_topic(tokenizer):
     text = "## 정산 보류 해제\n이 경우 판매자는 소명 자료를 3영업일 이내에 제출해야 한다."
     questions = [c.text for cs in template_candidates(text, tokenizer).values() for c in cs]
-    assert "정산 보류 해제와 관련해, 이 경우 판매자는 소명 자료를 며칠 이내에 제출해야 하나요?" not in questions
-    assert "정산 보류 해제와 관련해, 이 경우 판매자는 소명 자료를 몇 영업일 이내에 제출해야 하나요?" in questions
+    assert not any("며칠 이내에" in q for q in questions)
+    assert any(
+        q.startswith("정산 보류 해제와 관련해, ")
+        and q.endswith(" 이 경우 판매자는 소명 자료를 몇 영업일 이내에 제출해야 하나요?")
+        for q in questions
+    ), questions
 
 
 def test_particles_follow_the_final_consonant():
