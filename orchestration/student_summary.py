@@ -37,7 +37,8 @@ def student_lines(instance: dg.DagsterInstance, run_id: str) -> list[str]:
         lines += ["  " + row for row in str(meta["student_evaluation"]["summary"]).splitlines()]
     if "champion_model" in meta:
         c = meta["champion_model"]
-        lines.append(f"Champion gate: {c['decision']} — {c['reason']} (champion now v{c['champion_version']})")
+        champion = "none" if c["champion_version"] == "none" else f"v{c['champion_version']}"
+        lines.append(f"Champion gate: {c['decision']} — {c['reason']} (champion now: {champion})")
         lines.append(f"MLflow UI: {c['mlflow_ui_command']}")
     if "report_bullets" in meta:
         b = meta["report_bullets"]

@@ -70,7 +70,7 @@ def test_chain_registers_evaluates_and_gates(small_data: Path, monkeypatch: pyte
         assert bullets["bullets_model"].value == "champion v2" and bullets["student_categories"].value == []
         assert len(bullets["fallback_reasons"].value) == len(promoted.output_for_node("report_bullets"))
         printed = "\n".join(student_lines(instance, promoted.run_id))
-        assert "Champion gate: promoted" in printed and "champion now v2" in printed
+        assert "Champion gate: promoted" in printed and "champion now: v2" in printed
         assert "Report bullets by champion v2: student wrote 0 categories" in printed
         assert "trivial baseline" in printed and "mlflow ui --backend-store-uri" in printed
 
