@@ -58,9 +58,11 @@ def test_sensors_and_automation_are_on_by_default() -> None:
         assert defs.resolve_sensor_def(name).default_status == dg.DefaultSensorStatus.RUNNING, name
 
 
-def test_the_project_instance_monitors_runs(tmp_path) -> None:
+def test_the_project_instance_monitors_runs(tmp_path, monkeypatch) -> None:
     """A run whose process died is marked failed by the daemon instead of staying STARTED forever."""
     import shutil
+
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))  # the file stores runs under $DAGSTER_HOME
 
     from resources.paths import PROJECT_ROOT
 

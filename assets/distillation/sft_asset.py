@@ -2,8 +2,8 @@
 
 QA examples come from `teacher_answers` (question + its top retrieved chunks → the teacher's answer),
 bullets examples from catalogues the generator makes with seeds 1..N (category metrics JSON → the
-template's bullets JSON), feedback examples from approved feedback once the `feedback_examples` asset
-exists (`build_sft_dataset(..., feedback=frame)`: wiring it is one argument). Splits are per source
+template's bullets JSON), feedback examples from the `feedback_examples` asset (approved, scrubbed
+feedback; an empty frame while the feedback store holds none). Splits are per source
 document / generator seed / feedback id. The table is the asset (Parquet via the IO manager) and is
 also written per split as `datasets`-compatible Parquet under `artifacts/distillation/sft/`. Token
 lengths (Kiwi morphemes, on a seeded sample per task), statistics and random samples per task go to
@@ -126,6 +126,7 @@ def sft_dataset(
     config: SftDatasetConfig,
     teacher_answers: pd.DataFrame,
     chunks: pd.DataFrame,
+    feedback_examples: pd.DataFrame,
     tokenizer: KoreanTokenizerResource,
     paths: ProjectPaths,
     mlflow: MlflowTracking,
@@ -133,7 +134,7 @@ def sft_dataset(
     """Chat examples of the QA, bullets and (approved) feedback tasks, split train/validation/test by source
     group with no leakage; token-length statistics and random samples per task (metadata and MLflow)."""
     yield from materialize_sft_dataset(
-        context, config, teacher_answers, chunks, tokenizer, paths, mlflow, feedback=None
+        context, config, teacher_answers, chunks, tokenizer, paths, mlflow, feedback=feedback_examples
     )
 
 

@@ -17,7 +17,15 @@ from orchestration.partitions import sync_document_partitions
 from resources.mlflow_resource import DAGSTER_ASSET_TAG, DAGSTER_RUN_TAG, MlflowTracking
 from tests.pipeline import checks_of, run_assets
 
-UPSTREAM = ["documents", "chunks", "bm25_index", "dense_index", "synthetic_questions", "teacher_answers"]
+UPSTREAM = [
+    "documents",
+    "chunks",
+    "bm25_index",
+    "dense_index",
+    "synthetic_questions",
+    "teacher_answers",
+    "feedback_examples",
+]
 
 
 def _answers(question_ids: list[str], doc: str) -> pd.DataFrame:

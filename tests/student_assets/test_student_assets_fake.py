@@ -16,7 +16,15 @@ from tests.pipeline import checks_of, run_assets
 from tests.student_assets import fake_student
 
 CHAIN = ["sft_dataset", "student_model", "student_evaluation", "champion_model", "report_bullets"]
-UPSTREAM = ["documents", "chunks", "bm25_index", "dense_index", "synthetic_questions", "teacher_answers"]
+UPSTREAM = [
+    "documents",
+    "chunks",
+    "bm25_index",
+    "dense_index",
+    "synthetic_questions",
+    "teacher_answers",
+    "feedback_examples",
+]
 CONFIG = {
     "sft_dataset": {"config": {"bullets_seeds": 3}},
     "student_model": {"config": {"sft_steps": 5}},
