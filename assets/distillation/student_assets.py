@@ -36,6 +36,7 @@ from assets.distillation.student_eval import (
     score_outputs,
 )
 from assets.metadata import COMPUTE_SECONDS, Stopwatch, readable
+from assets.retry_policies import TRAINING_RETRY, non_retryable_errors
 from resources.atomic import atomic_path
 from resources.mlflow_resource import MlflowTracking, TrackedRun
 from resources.model_registry import (
@@ -158,6 +159,7 @@ def _loss_checks(row: pd.Series) -> Iterator[dg.AssetCheckResult]:
     group_name=GROUP,
     kinds={"pytorch", "mlflow"},
     pool="gpu",
+    retry_policy=TRAINING_RETRY,
     check_specs=[FINITE_LOSS, BEATS_UNTRAINED],
     automation_condition=NIGHTLY,
     code_version="student-model-1",
@@ -180,9 +182,10 @@ def student_model(
     output_dir = paths.artifact_path("student", "runs", _run_key(training.as_params(), sft_dataset), "x").parent
     with mlflow.asset_run(context) as run:
         run.log_params({**training.as_params(), "train_examples": len(train), "validation_examples": len(validation)})
-        result = train_student(
-            train, validation, chunks["text"].astype(str).tolist(), training, output_dir, log_metric=run.log_metric
-        )
+        with non_retryable_errors():  # bad input and CPU out-of-memory fail at once; the rest is retried
+            result = train_student(
+                train, validation, chunks["text"].astype(str).tolist(), training, output_dir, log_metric=run.log_metric
+            )
         run.log_metrics(  # train_loss per step and both validation losses come through log_metric
             {
                 "train_tokens_per_second": result.tokens_per_second,
@@ -283,6 +286,7 @@ def _log_evaluation(run: TrackedRun, table: pd.DataFrame, png: bytes, folder: Pa
     group_name=GROUP,
     kinds={"pytorch", "mlflow"},
     pool="gpu",
+    retry_policy=TRAINING_RETRY,
     automation_condition=NIGHTLY,
     code_version="student-evaluation-1",
 )
