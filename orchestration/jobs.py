@@ -16,8 +16,10 @@ all_assets_job = dg.define_asset_job(
     name="all_assets_job",
     selection=dg.AssetSelection.all() - dg.AssetSelection.assets("feedback_events"),  # daily, not per document
     partitions_def=document_partitions,
-    description="Every asset and check: documents → chunks → indexes → retrieval_eval → questions → answers, "
-    "and the catalog chain. Launched by `kodistill demo` over every document.",
+    description="Every asset and check but the daily feedback_events: documents → chunks → indexes → "
+    "retrieval_eval → questions → answers → sft_dataset (with feedback_examples) → student_model → "
+    "student_evaluation → champion_model → report_bullets, the catalog chain and item matching. "
+    "Launched by `kodistill demo` over every document.",
 )
 
 catalog_job = dg.define_asset_job(
