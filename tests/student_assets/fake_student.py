@@ -10,29 +10,13 @@ import json
 import re
 import sys
 import types
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from assets.distillation.student_metrics import first_sentence
-
-
-@dataclass
-class FakeResult:
-    model_dir: Path
-    untrained_dir: Path
-    train_losses: list[float]
-    validation_loss: float
-    untrained_validation_loss: float
-    tokens_per_second: float
-    wall_seconds: float
-    parameters: int
-    trainable_parameters: int
-    steps: int
-    prompt_truncated: int = 0
-    target_truncated: int = 0
+from resources.student.training import TrainingResult  # the real result type, so the fake cannot drift
 
 
 def train_student(
@@ -43,7 +27,7 @@ def train_student(
     output_dir: Path,
     log_metric: Any = None,
     resume: bool = True,
-) -> FakeResult:
+) -> TrainingResult:
     """Writes two model folders and reports a falling loss through `log_metric`."""
     dirs = {}
     for name, mode in (("model", "first_sentence"), ("untrained", "silent")):
@@ -54,7 +38,7 @@ def train_student(
     for step, loss in enumerate(losses):
         if log_metric is not None:
             log_metric("train_loss", loss, step)
-    return FakeResult(dirs["model"], dirs["untrained"], losses, 1.5, 4.2, 1000.0, 0.1, 10, 10, len(losses))
+    return TrainingResult(dirs["model"], dirs["untrained"], losses, 1.5, 4.2, 1000.0, 0.1, 10, 10, len(losses))
 
 
 class StudentGenerator:
