@@ -3,8 +3,9 @@
 A payload is `{"category", "summaryBullets": [6–8 strings in BULLET_ORDER], "generatedBy", "basis"}`.
 `render_template_bullets(metrics)` is the deterministic fallback that model-written bullets fall back
 to. `schema_problems(payload)` (JSON schema `PAYLOAD_SCHEMA` via `jsonschema`, plus the bullet order)
-and `faithfulness_problems(payload, metrics)` return human-readable problems (empty list = valid);
-they judge any payload, template- or model-written, the same way. `payload_problems(payloads,
+and `faithfulness_problems(payload, metrics)` (each bullet's numbers must be its own slot's metric
+values, its categorical reading — 상승세, 고집중 시장 … — the one its metrics imply) return human-readable
+problems (empty list = valid); they judge any payload, template- or model-written, the same way. `payload_problems(payloads,
 records)` runs both over a whole report: the blocking check, the asset (before it writes the API
 file) and `kodistill bullets` (before it writes) all call it.
 """
@@ -288,48 +289,64 @@ def _canonical_number(text: str) -> str:
     return "0" if re.fullmatch(r"-?0(\.0+)?", text) else text
 
 
-def allowed_numbers(metrics: dict[str, Any]) -> set[str]:
-    """Every way a metric value may legitimately appear in a bullet, as canonical number strings."""
-    allowed: set[str] = set()
-    for value in _walk_values(metrics):
-        if isinstance(value, bool) or _missing(value):
-            continue
-        if isinstance(value, (int, float)):
-            allowed.update(_number_renderings(float(value)))
-        elif isinstance(value, str):
-            allowed.update(_canonical_number(n).rstrip(",") for n in NUMBER_PATTERN.findall(value))
-    return allowed
-
-
-def _number_renderings(value: float) -> set[str]:
-    renderings = {f"{value:.0f}", f"{value:.1f}", f"{value:.2f}", f"{value * 100:.1f}", f"{value * 100:.0f}"}
-    return {_canonical_number(r) for r in renderings}
-
-
-def _walk_values(value: Any) -> list[Any]:
-    if isinstance(value, dict):
-        return [v for item in value.values() for v in _walk_values(item)]
-    if isinstance(value, list):
-        return [len(value)] + [v for item in value for v in _walk_values(item)]
-    return [value]
-
-
 def numbers_in_bullet(bullet: str) -> list[str]:
     """Numbers stated in a bullet, template literals (P25, 1~2점, 6개월 …) excluded."""
     stripped = re.sub(rf"(?<![\d.,])(?:{'|'.join(STRUCTURAL_LITERALS)})", " ", bullet)
     return [_canonical_number(n.rstrip(",")) for n in NUMBER_PATTERN.findall(stripped)]
 
 
+# The categorical readings the template derives from thresholds, per slot: a bullet may state only the
+# reading its own metrics imply (checked by `reading_problems`).
+SLOT_READINGS: dict[str, tuple[str, ...]] = {
+    "saturation": ("후발 진입 여지가 있습니다", "섞여 있는 시장입니다", "포화 시장입니다"),
+    "satisfaction": ("불만 리스크가 큰 편입니다", "불만 리스크는 보통 수준입니다", "만족도가 높은 편입니다"),
+    "price": ("하락세", "상승세", "보합세"),
+    "competition": ("고집중 시장", "중간 수준으로 집중된 시장", "경쟁이 분산된 시장"),
+    "channels": ("한 채널에 모여 있습니다", "순으로 많습니다"),
+}
+
+
+def _template_by_slot(metrics: dict[str, Any]) -> dict[str, str]:
+    template = render_template_bullets(metrics)
+    return dict(zip(template["basis"]["bulletKinds"], template["summaryBullets"], strict=True))
+
+
+def slot_number_problems(position: int, bullet: str, expected: str | None, kind: str) -> list[str]:
+    """Numbers of bullet `position` (slot `kind`) that are not among the numbers its slot states for these
+    metrics (`expected`: the template's bullet of that slot; None when the metrics have no such bullet)."""
+    if expected is None:
+        return [f"bullet {position} is a '{kind}' bullet, which these metrics do not have: {bullet!r}"]
+    allowed = set(numbers_in_bullet(expected))
+    shown = ", ".join(sorted(allowed)) or "none"
+    return [
+        f"bullet {position} states {number}, which is not one of its metrics ({shown}): {bullet!r}"
+        for number in numbers_in_bullet(bullet)
+        if number not in allowed
+    ]
+
+
+def reading_problems(position: int, bullet: str, expected: str | None, kind: str) -> list[str]:
+    """A reading of slot `kind` (e.g. "상승세") that the metrics do not imply (the template's bullet states another)."""
+    if expected is None:
+        return []
+    return [
+        f"bullet {position} reads '{reading}', which its metrics do not support: {bullet!r}"
+        for reading in SLOT_READINGS.get(kind, ())
+        if reading in bullet and reading not in expected
+    ]
+
+
 def faithfulness_problems(payload: dict[str, Any], metrics: dict[str, Any]) -> list[str]:
-    """Every number in every bullet must be a rendering of a metric value of the same category."""
+    """Every number in a bullet must be one of the metric values its own slot states (a P25 bullet cannot
+    state the brand count), and every categorical reading (상승세, 고집중 시장 …) the one the metrics imply."""
     if payload.get("category") != metrics.get("category"):
         return [f"payload category {payload.get('category')!r} != metrics category {metrics.get('category')!r}"]
-    allowed = allowed_numbers(metrics)
+    expected = _template_by_slot(metrics)
     problems = []
-    for position, bullet in enumerate(payload.get("summaryBullets", []), start=1):
-        for number in numbers_in_bullet(bullet):
-            if number not in allowed:
-                problems.append(f"bullet {position} states {number}, which is not a metric value: {bullet!r}")
+    for position, (bullet, kind) in enumerate(zip(payload.get("summaryBullets", []), BULLET_ORDER), start=1):
+        reference = expected.get(kind.key)
+        problems += slot_number_problems(position, bullet, reference, kind.key)
+        problems += reading_problems(position, bullet, reference, kind.key)
     return problems
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from assets.catalog.bullets import (
     BULLET_ORDER,
+    SLOT_READINGS,
     faithfulness_problems,
     numbers_in_bullet,
     render_template_bullets,
@@ -116,3 +117,27 @@ def test_shipped_sample_bullets_name_different_price_trends() -> None:
     price_bullets = [render_template_bullets(record)["summaryBullets"][3] for record in records]
     for trend in ("상승세", "하락세", "보합세"):
         assert any(trend in bullet for bullet in price_bullets), trend
+
+
+def test_a_metric_value_in_the_wrong_bullet_is_caught(records: dict[str, dict]) -> None:
+    payload = render_template_bullets(records["샴푸"])
+    payload["summaryBullets"][3] = payload["summaryBullets"][3].replace("P25 17,500원", "P25 100원")
+    problems = faithfulness_problems(payload, records["샴푸"])
+    assert len(problems) == 1 and problems[0].startswith("bullet 4 states 100, which is not one of its metrics")
+
+
+def test_a_reading_the_metrics_do_not_support_is_caught(records: dict[str, dict]) -> None:
+    payload = render_template_bullets(records["샴푸"])
+    bullet = payload["summaryBullets"][4]
+    stated = next(reading for reading in SLOT_READINGS["competition"] if reading in bullet)
+    other = next(reading for reading in SLOT_READINGS["competition"] if reading != stated)
+    payload["summaryBullets"][4] = bullet.replace(stated, other)
+    problems = faithfulness_problems(payload, records["샴푸"])
+    assert problems == [f"bullet 5 reads '{other}', which its metrics do not support: {payload['summaryBullets'][4]!r}"]
+
+
+def test_a_segment_bullet_for_metrics_without_a_segment_is_caught(records: dict[str, dict]) -> None:
+    record = next(r for r in records.values() if not r["promising_segment"])
+    payload = render_template_bullets(record)
+    payload["summaryBullets"].append("'용량: 1L' 제품군은 유망 세그먼트입니다(사양·리뷰 기준).")
+    assert any("bullet 8 is a 'segment' bullet" in problem for problem in faithfulness_problems(payload, record))
