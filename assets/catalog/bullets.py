@@ -5,9 +5,9 @@ A payload is `{"category", "summaryBullets": [6–8 strings in BULLET_ORDER], "g
 to. `schema_problems(payload)` (JSON schema `PAYLOAD_SCHEMA` via `jsonschema`, plus the bullet order)
 and `faithfulness_problems(payload, metrics)` (each bullet's numbers must be its own slot's metric
 values, its categorical reading — 상승세, 고집중 시장 … — the one its metrics imply) return human-readable
-problems (empty list = valid); they judge any payload, template- or model-written, the same way. `payload_problems(payloads,
-records)` runs both over a whole report: the blocking check, the asset (before it writes the API
-file) and `kodistill bullets` (before it writes) all call it.
+problems (empty list = valid); they judge any payload, template- or model-written, the same way.
+`payload_problems(payloads, records)` runs both over a whole report: the blocking check, the asset (before it
+writes the API file) and `kodistill bullets` (before it writes) all call it.
 """
 
 from __future__ import annotations

@@ -55,7 +55,9 @@ def test_unfaithful_payload_fails_the_asset_and_writes_nothing(
         return payload
 
     monkeypatch.setattr(student_bullets, "render_template_bullets", overflowing)
-    with pytest.raises(dg.Failure, match=r"샴푸: bullet 1 states -9223372036854720177, which is not one of its metrics"):
+    with pytest.raises(
+        dg.Failure, match=r"샴푸: bullet 1 states -9223372036854720177, which is not one of its metrics"
+    ):
         _run(metrics, tmp_path)
     assert not _api_file(tmp_path).exists()
 
