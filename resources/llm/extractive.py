@@ -11,7 +11,10 @@ That is multiplied by question-type cues the sentence satisfies with new informa
 "언제", a counted unit for "몇 명", a number for "얼마", a proper noun for "누구/어디", a definition for
 "무엇/뜻", steps for "절차/어떻게", a cause for "왜") and by the retrieval rank weight of its
 context. The best sentence is kept, then neighbours and runners-up that score close enough, within
-`max_sentences` and `max_chars`.
+`max_sentences` and `max_chars`. A request's question type (`GenerationRequest.qtype`) picks an
+answer shape (`TYPE_SHAPES`): 정의 the defining sentence first, 프로세스 the following steps in
+document order, 규정 the sentence with the number or condition first, 비교 a sentence on the other
+compared side.
 Sentences are verbatim slices of a context (a line break inside one becomes a space in the answer
 text), so the answer is grounded by construction and starts and ends at word boundaries; the result
 is deterministic. On KorQuAD 1.0 dev with top-3 hybrid retrieval: 92% of answers contain the gold
@@ -106,22 +109,19 @@ class ExtractiveConfig:
 
 @dataclass(frozen=True)
 class AnswerShape:
-    """How one question type's answer is put together from the scored sentences (None: the config's value).
+    """How one question type's answer is put together from the scored sentences.
 
-        `lead` picks the answer's first sentence: "best" the best-scoring one, "rule" the best-scoring one
-        that states a number or a condition (else the best); "" keeps every sentence in context order.
-        `cover` adds, after the usual picks (at most the config's `max_sentences`), the runner-up that
-        holds most of the question terms they lack (the other side of a comparison), within
-        `max_sentences` and `max_chars`. `steps` adds, after the usual picks, the sentences that follow
-    the best one in its context and read as steps (a step number, ①, "먼저", "다음으로", an arrow …),
-    in document order, within `max_sentences` and `max_chars`. The other sentences stay in context
-    order after the lead.
+    `max_sentences` (None: the config's) bounds the answer. `lead` picks its first sentence: "best"
+    the best-scoring one, "rule" the best-scoring one that states a number or a condition (else the
+    best); "" keeps every sentence in context order. `steps` adds, after the usual picks (at most
+    the config's `max_sentences`), the sentences that follow the best one in its context and read as
+    steps (a step number, ①, "먼저", "다음으로", an arrow …), in document order. `cover` then adds the
+    runner-up holding most of the question terms the answer lacks (the other side of a comparison).
+    Additions stay within `max_sentences` and `max_chars`, so a shape never drops a sentence the
+    default shape would pick; the other sentences stay in context order after the lead.
     """
 
     max_sentences: int | None = None
-    runner_up_ratio: float | None = None
-    neighbour_ratio: float | None = None
-    next_only: bool | None = None
     lead: str = ""
     cover: bool = False
     steps: bool = False
@@ -371,7 +371,7 @@ class ExtractiveTeacher:
         if scores[best] <= self.config.min_score:
             return []
         limit = shape.max_sentences if shape.max_sentences is not None else self.config.max_sentences
-        candidates = self._extra_candidates(sentences, scores, order, best, shape)
+        candidates = self._extra_candidates(sentences, scores, order, best)
         if not (shape.cover or shape.steps):
             return self._fill([best], candidates, sentences, limit)
         chosen = self._fill([best], candidates, sentences, min(limit, self.config.max_sentences))
@@ -399,27 +399,23 @@ class ExtractiveTeacher:
         return chosen
 
     def _extra_candidates(
-        self,
-        sentences: Sequence[_Sentence],
-        scores: Sequence[float],
-        order: Sequence[int],
-        best: int,
-        shape: AnswerShape = DEFAULT_SHAPE,
+        self, sentences: Sequence[_Sentence], scores: Sequence[float], order: Sequence[int], best: int
     ) -> list[int]:
         """Further sentences worth adding: runners-up close to the best, then close neighbours of it."""
         top = scores[best]
         cfg = self.config
-        next_only = cfg.next_only if shape.next_only is None else shape.next_only
-        runner_up = cfg.runner_up_ratio if shape.runner_up_ratio is None else shape.runner_up_ratio
-        neighbour = cfg.neighbour_ratio if shape.neighbour_ratio is None else shape.neighbour_ratio
 
         def adjacent(i: int) -> bool:
             gap = sentences[i].index - sentences[best].index
-            return sentences[i].chunk_id == sentences[best].chunk_id and (gap == 1 or (gap == -1 and not next_only))
+            return sentences[i].chunk_id == sentences[best].chunk_id and (gap == 1 or (gap == -1 and not cfg.next_only))
 
         adjusted = {i: scores[i] + (cfg.neighbour_boost * top if adjacent(i) else 0.0) for i in order[1:]}
         ranked = sorted(adjusted, key=lambda i: (-adjusted[i], sentences[i].rank, sentences[i].index))
-        return [i for i in ranked if adjusted[i] >= runner_up * top or (adjacent(i) and scores[i] >= neighbour * top)]
+        return [
+            i
+            for i in ranked
+            if adjusted[i] >= cfg.runner_up_ratio * top or (adjacent(i) and scores[i] >= cfg.neighbour_ratio * top)
+        ]
 
     def _assemble(
         self, sentences: Sequence[_Sentence], scores: Sequence[float], chosen: Sequence[int], lead: int | None = None
