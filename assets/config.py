@@ -63,6 +63,11 @@ class TeacherAnswersConfig(Config):
     fusion: str = Field(default="", description="Retrieval mode; empty = the retriever's measured default.")
     batch_size: int = Field(default=16, ge=1, description="Questions per checkpointed batch.")
     max_new_tokens: int = Field(default=256, ge=1, description="Generation budget for an hf teacher.")
+    shape_by_type: bool = Field(
+        default=True,
+        description="Answer each question in the shape of its given type (the extractive teacher's per-type "
+        "sentence selection, the per-type answer guide in an hf teacher's prompt); False: one shape for all.",
+    )
 
 
 # ---------------------------------------------------------------- the student (sft_dataset → champion_model)

@@ -7,10 +7,13 @@ shuffled with seed 0, until --korquad-paragraphs are taken), then `kodistill que
 defaults on each corpus. Reports, for each corpus and both together and for three question sets
 (every question; without "generic" ones, the classifier's default; only "type"-pattern ones):
 held-out accuracy and per-type precision/recall on splits by document (one per seed; mean, min and
-max over seeds); accuracy across corpora (train on one, test on the other; default set); accuracy
-on the hand-written natural questions of tests/distillation/natural_questions.json (trained on
-both corpora's default set; every wrong prediction listed); the predicted-type distribution of
-KorQuAD's 5,774 real (human-written, unlabelled) questions; training and prediction speed.
+max over seeds), (a) on the held-out questions as generated and (b) on the same questions with the
+generator's type-cue frame taken off (`strip_type_cue`); accuracy across corpora (train on one,
+test on the other; default set); (c) accuracy on the hand-written natural questions of
+tests/distillation/natural_questions.json, its `dev` and `heldout` parts apart (trained on both
+corpora's default set, and on the shipped corpus's alone; every wrong prediction listed); the
+predicted-type distribution of KorQuAD's 5,774 real (human-written, unlabelled) questions;
+training and prediction speed.
 Writes benchmarks/results/question_classifier.json.
 """
 
@@ -38,6 +41,7 @@ from assets.distillation.classifier import (  # noqa: E402
     classification_report,
     evaluate_document_split,
     labelled_questions,
+    natural_questions,
     train_question_classifier,
 )
 from assets.distillation.questions import QuestionConfig, generate_questions  # noqa: E402
@@ -92,6 +96,7 @@ def split_summary(
     """Document-split evaluations over several seeds: seed 0 in full, accuracy spread over all."""
     reports = [evaluate_document_split(frame, tokenizer, seed=seed, exclude_patterns=excluded) for seed in range(seeds)]
     accuracies = [r["accuracy"] for r in reports]
+    stripped = [r["cues_stripped"]["accuracy"] for r in reports]
     kept = labelled_questions(frame, excluded)
     return {
         "excluded_patterns": list(excluded),
@@ -100,6 +105,9 @@ def split_summary(
         "accuracy_mean": round(statistics.mean(accuracies), 4),
         "accuracy_min": min(accuracies),
         "accuracy_max": max(accuracies),
+        "cues_stripped_accuracy_mean": round(statistics.mean(stripped), 4),
+        "cues_stripped_accuracy_min": min(stripped),
+        "cues_stripped_accuracy_max": max(stripped),
         "seeds": seeds,
         "seed_0": reports[0],
     }
@@ -112,10 +120,9 @@ def cross_corpus(train: pd.DataFrame, test: pd.DataFrame, tokenizer: KoreanToken
     return classification_report(list(test["qtype"]), classifier.predict(list(test["question"])))
 
 
-def natural_check(classifier: Any) -> dict[str, Any]:
-    """Accuracy on the hand-written natural questions, with every miss."""
-    data = json.loads(NATURAL.read_text(encoding="utf-8"))
-    pairs = [(q, t) for t, questions in data.items() if not t.startswith("_") for q in questions]
+def natural_check(classifier: Any, part: str) -> dict[str, Any]:
+    """Accuracy on one part of the hand-written natural questions, with every miss."""
+    pairs = natural_questions(NATURAL, part)
     predicted = classifier.predict([q for q, _ in pairs])
     report = classification_report([t for _, t in pairs], predicted)
     report["wrong"] = [
@@ -152,6 +159,12 @@ def main() -> None:
     started = time.perf_counter()
     real_types = classifier.predict(real_questions)
     predict_s = time.perf_counter() - started
+    shipped_kept = labelled_questions(shipped)
+    shipped_only = train_question_classifier(list(shipped_kept["question"]), list(shipped_kept["qtype"]), tokenizer)
+    natural = {
+        "trained_on_both": {part: natural_check(classifier, part) for part in ("dev", "heldout")},
+        "trained_on_shipped": {part: natural_check(shipped_only, part) for part in ("dev", "heldout")},
+    }
     result = {
         "benchmark": "question-type classifier (logistic regression, Kiwi morpheme/tail/question-word + char TF-IDF)",
         "command": (
@@ -164,12 +177,16 @@ def main() -> None:
         "document_split_accuracy_mean": {
             name: {label: summary["accuracy_mean"] for label, summary in sets.items()} for name, sets in splits.items()
         },
+        "document_split_cues_stripped_accuracy_mean": {
+            name: {label: summary["cues_stripped_accuracy_mean"] for label, summary in sets.items()}
+            for name, sets in splits.items()
+        },
         "document_split": splits,
         "cross_corpus": {
             "shipped_to_korquad": cross_corpus(shipped, korquad, tokenizer),
             "korquad_to_shipped": cross_corpus(korquad, shipped, tokenizer),
         },
-        "natural_questions": natural_check(classifier),
+        "natural_questions": natural,
         "korquad_real_questions_predicted_types": dict(Counter(real_types).most_common()),
         "generation_s": round(generated_s, 2),
         "train_all_s": round(train_s, 2),

@@ -180,9 +180,14 @@ def _answer_document(
     answerer: BatchAnswerer,
     checkpoint: JsonlCheckpoint,
     batch_size: int,
+    shape_by_type: bool = True,
 ) -> tuple[pd.DataFrame, int]:
-    """Answer one document's questions through its checkpoint; returns the table and how many were resumed."""
-    items = [{"id": row.question_id, "query": row.question} for row in questions.itertuples()]
+    """Answer one document's questions through its checkpoint (each in its type's answer shape with
+    `shape_by_type`); returns the table and how many were resumed."""
+    items = [
+        {"id": row.question_id, "query": row.question, **({"qtype": row.qtype} if shape_by_type else {})}
+        for row in questions.itertuples()
+    ]
     with checkpoint.locked(timeout=CHECKPOINT_LOCK_TIMEOUT_S):
         summary = run_with_checkpoint(
             items,
@@ -208,7 +213,7 @@ def _answer_document(
     deps=["bm25_index", "dense_index"],
     retry_policy=TRANSIENT_RETRY,
     check_specs=[ANSWERS_CHECK, ANSWER_QUALITY_CHECK],
-    code_version="answers-2",
+    code_version="answers-3",
     **PER_DOCUMENT,
 )
 def teacher_answers(
@@ -221,10 +226,11 @@ def teacher_answers(
     paths: ProjectPaths,
     quality: QualityThresholds,
 ) -> Iterator[dg.Output | dg.AssetCheckResult]:
-    """For each question: hybrid retrieval, then the teacher's answer with the contexts used, their
-    ranks and a groundedness score, whether it cites the question's source chunk and contains its
-    answer span; checkpointed per document so a killed run resumes without redoing or duplicating
-    answers; a question that still fails is kept, marked failed with the reason."""
+    """For each question: hybrid retrieval, then the teacher's answer (in the shape of the question's
+    type with `shape_by_type`) with the contexts used, their ranks and a groundedness score, whether it
+    cites the question's source chunk and contains its answer span; checkpointed per document so a
+    killed run resumes without redoing or duplicating answers; a question that still fails is kept,
+    marked failed with the reason."""
     watch = Stopwatch()
     kiwi = tokenizer.get()
     retriever, backend = retriever_store.load(kiwi), teacher.get(kiwi)
@@ -235,6 +241,7 @@ def teacher_answers(
         "k": config.k,
         "fusion": config.fusion or DEFAULT_FUSION,
         "max_new_tokens": config.max_new_tokens,
+        "answer_shape": "given type" if config.shape_by_type else "default",
         "index": retriever_store.fingerprint(),
     }
     by_doc = dict(tuple(synthetic_questions.groupby("doc_id"))) if len(synthetic_questions) else {}
@@ -245,7 +252,9 @@ def teacher_answers(
         # A checkpoint written under other settings is stale: discarded (logged) and redone.
         checkpoint = JsonlCheckpoint(checkpoint_path, fingerprint=fingerprint, on_mismatch="discard")
         questions = by_doc.get(key, synthetic_questions.head(0))
-        frames[key], skipped = _answer_document(context, questions, answerer, checkpoint, config.batch_size)
+        frames[key], skipped = _answer_document(
+            context, questions, answerer, checkpoint, config.batch_size, config.shape_by_type
+        )
         resumed += skipped
     yield dg.Output(frames, metadata=_answer_metadata(frames, resumed, backend.name, watch))
     yield per_document_result(ANSWERS_CHECK, frames, answer_problems)

@@ -12,7 +12,11 @@ out of training and evaluation by default (`labelled_questions`).
 Saved as a folder without pickle: `classifier.json` (settings, types, both vocabularies, the sha256
 of the weights file) and `weights.npz` (idf vectors, coefficients, intercepts; loaded with
 `allow_pickle=False`, its checksum verified). `evaluate_document_split` measures held-out accuracy
-and per-type precision/recall on a split by document: no document has questions on both sides.
+and per-type precision/recall on a split by document (no document has questions on both sides),
+also on the same held-out questions with the generator's type-cue frame taken off
+(`question_forms.strip_type_cue`: "정의상 …?" → "…?"), which shows how much of the accuracy is the cue.
+`natural_questions` reads the hand-written questions of tests/distillation/natural_questions.json
+(a `dev` part for design decisions, a `heldout` part for the report).
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from sklearn.metrics import precision_recall_fscore_support
 from sklearn.model_selection import GroupShuffleSplit
 from sklearn.preprocessing import normalize
 
+from assets.distillation.question_forms import strip_type_cue
 from resources.atomic import atomic_write_bytes, atomic_write_json
 from resources.errors import InputDataError
 from resources.korean import KoreanTokenizer
@@ -267,6 +272,19 @@ def classification_report(truth: Sequence[str], predicted: Sequence[str]) -> dic
     return {"accuracy": round(accuracy, 4), "questions": len(truth), "per_type": per_type}
 
 
+def natural_questions(path: str | Path, part: str) -> list[tuple[str, str]]:
+    """(question, type) pairs of one part ("dev" or "heldout") of a hand-written natural question file
+    (`{"dev": {type: [question, ...]}, "heldout": {...}}`)."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    if part not in data or not isinstance(data[part], dict):
+        raise InputDataError(f"{path}: no {part!r} part")
+    pairs = [(question, qtype) for qtype, questions in data[part].items() for question in questions]
+    unknown = sorted({t for _, t in pairs if t not in QUESTION_TYPES})
+    if unknown:
+        raise InputDataError(f"{path}: {part!r} has unknown question types {unknown}")
+    return pairs
+
+
 def evaluate_document_split(
     frame: pd.DataFrame,
     tokenizer: KoreanTokenizer,
@@ -286,6 +304,11 @@ def evaluate_document_split(
     train, test = document_split(kept, test_share, seed)
     classifier = train_question_classifier(list(train["question"]), list(train["qtype"]), tokenizer, seed)
     report = classification_report(list(test["qtype"]), classifier.predict(list(test["question"])))
+    stripped = [strip_type_cue(q) for q in test["question"]]
+    report["cues_stripped"] = {
+        "questions_with_a_cue": sum(a != b for a, b in zip(stripped, test["question"], strict=True)),
+        **classification_report(list(test["qtype"]), classifier.predict(stripped)),
+    }
     report.update(
         train_questions=len(train),
         train_documents=int(train["doc_id"].nunique()),

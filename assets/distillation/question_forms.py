@@ -89,6 +89,22 @@ def frame_choice(question: str, qtype: str) -> int:
     return zlib.crc32(f"{qtype}\x1f{question}".encode())
 
 
+CUE_PREFIXES: tuple[str, ...] = tuple(
+    sorted({frame.removesuffix("{q}") for frames in FRAMES.values() for frame in frames if frame.endswith("{q}")})
+)
+
+
+def strip_type_cue(question: str) -> str:
+    """`question` without the type cue a frame put in front of it ("정의상 ", "이런 경우 ", … after the
+    "X와 관련해, " lead): the same question as its builder made it. Unchanged when it has no cue prefix;
+    whole-question forms ("…것을 무엇이라고 하나요?") are question wordings, not cues, and stay."""
+    lead, body = _split_lead(question.strip())
+    for prefix in CUE_PREFIXES:
+        if body.startswith(prefix) and len(body) > len(prefix):
+            return f"{lead}{body[len(prefix) :]}"
+    return question
+
+
 def mark_type(question: str, answer: str, qtype: str, max_chars: int) -> str | None:
     """`question` (ending in '?') worded as a `qtype` question: unchanged when it already shows its type,
     else in the first of the type's frames (from `frame_choice`) that can be built, does not contain

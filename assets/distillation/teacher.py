@@ -23,8 +23,11 @@ def hit_row(hit: RetrievalHit) -> dict[str, Any]:
 class BatchAnswerer:
     """Hybrid retrieval (default top-k_each from each retriever) + the teacher, one batch at a time.
 
-    Called with rows `{"id", "query"}`, it returns one output row per input row with the answer,
-    cited chunk ids, the retrieved contexts with their per-retriever ranks, and timings.
+    Called with rows `{"id", "query", "qtype"?}`, it returns one output row per input row with the
+    answer, cited chunk ids, the retrieved contexts with their per-retriever ranks, and timings. A
+    row's `qtype` (given with a synthetic question, or predicted) picks the answer's shape: the
+    per-type guide line in an LLM teacher's prompt, the per-type sentence selection of the extractive
+    teacher (`resources.llm.extractive.TYPE_SHAPES`); the output row records it as `answer_shape`.
     """
 
     def __init__(
@@ -45,12 +48,14 @@ class BatchAnswerer:
             return [self.retriever.search(q, k=self.k, mode=self.mode, k_each=self.k_each) for q in queries]
         return self.retriever.search_batch(queries, k=self.k, mode=self.mode)
 
-    def __call__(self, batch: list[dict[str, str]]) -> list[dict[str, Any]]:
+    def __call__(self, batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
         started = time.perf_counter()
         hits = self._search([row["query"] for row in batch])
         retrieved = time.perf_counter()
         requests = [
-            GenerationRequest.for_question(row["query"], [(h.chunk_id, h.text) for h in row_hits], row["id"])
+            GenerationRequest.for_question(
+                row["query"], [(h.chunk_id, h.text) for h in row_hits], row["id"], row.get("qtype") or None
+            )
             for row, row_hits in zip(batch, hits, strict=True)
         ]
         answers = answer_with_backend(self.backend, requests, self.params)
@@ -65,6 +70,7 @@ class BatchAnswerer:
                 "cited_ids": list(answer.cited_ids),
                 "retrieved": [hit_row(h) for h in row_hits],
                 "teacher": self.backend.name,
+                "answer_shape": row.get("qtype") or "default",
                 "retrieval_mode": self.mode,
                 "timing_ms": {"retrieval": round(retrieval_ms, 3), "answer": round(answer_ms, 3)},
             }

@@ -3,9 +3,12 @@
 Corpus lines `{"id", "text", "doc_id"?}` and query lines `{"id", "query", ...}` as in
 `kodistill eval-retrieval`. For each query: hybrid retrieval of the top-k chunks, then the teacher
 (`extractive` or `hf:/local/model`) answers from them. Output: one JSON line per query with id,
-query, answer, cited chunk ids, the retrieved chunks with their ranks, and timings in ms; with
-`--classifier DIR` (saved by `kodistill train-classifier`) also the question's predicted type,
-`qtype_predicted` (정의, 프로세스, 규정, 예시, 비교 or 적용). Finished
+query, answer, cited chunk ids, the retrieved chunks with their ranks, the answer's shape
+(`answer_shape`: a question type, or "default") and timings in ms. With `--classifier DIR` (saved
+by `kodistill train-classifier`) each question's type is predicted first (`qtype_predicted`: 정의,
+프로세스, 규정, 예시, 비교 or 적용) and picks the answer's shape: the extractive teacher's per-type
+sentence selection (`resources.llm.extractive.TYPE_SHAPES`), the per-type answer guide in an `hf`
+teacher's prompt; `--type-record-only` records the type without shaping. Finished
 batches go to a checkpoint (`OUT.partial`) first, so a killed run resumes where it stopped; the
 output file is written atomically at the end, in query order.
 
@@ -75,7 +78,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--classifier",
         type=Path,
         default=None,
-        help="question-type classifier folder (kodistill train-classifier): record qtype_predicted",
+        help="question-type classifier folder (kodistill train-classifier): the predicted type "
+        "(qtype_predicted) picks the answer's per-type shape",
+    )
+    parser.add_argument(
+        "--type-record-only",
+        action="store_true",
+        help="with --classifier: record qtype_predicted but answer in the default shape",
     )
     parser.add_argument("--restart", action="store_true", help="ignore an existing checkpoint and start over")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
@@ -155,12 +164,14 @@ def _answerer(retriever: Any, backend: Any, args: argparse.Namespace) -> Any:
     )
 
 
-def _with_predicted_type(answerer: Any, classifier: Any) -> Any:
-    """The answerer, with each output row also holding the classifier's `qtype_predicted`."""
+def _with_predicted_type(answerer: Any, classifier: Any, shape: bool = True) -> Any:
+    """The answerer, with each question's predicted type picking its answer shape (unless `shape` is
+    False) and each output row holding it as `qtype_predicted`."""
 
     def answer_batch(batch: list[dict[str, str]]) -> list[dict[str, Any]]:
         types = classifier.predict([row["query"] for row in batch])
-        return [{**row, "qtype_predicted": qtype} for row, qtype in zip(answerer(batch), types, strict=True)]
+        typed = [{**row, "qtype": qtype} for row, qtype in zip(batch, types, strict=True)] if shape else batch
+        return [{**row, "qtype_predicted": qtype} for row, qtype in zip(answerer(typed), types, strict=True)]
 
     return answer_batch
 
@@ -168,6 +179,8 @@ def _with_predicted_type(answerer: Any, classifier: Any) -> Any:
 def _classifier(args: argparse.Namespace, tokenizer: Any) -> Any:
     """The saved question classifier of --classifier, or None."""
     if args.classifier is None:
+        if args.type_record_only:
+            raise InputDataError("--type-record-only needs --classifier")
         return None
     from assets.distillation.classifier import QuestionClassifier
 
@@ -190,7 +203,10 @@ def _classifier_checksum(args: argparse.Namespace) -> dict[str, str]:
     from assets.distillation.classifier import MODEL_FILE
 
     folder = getattr(args, "classifier", None)
-    return {} if folder is None else {"classifier": _sha256(folder / MODEL_FILE)}
+    if folder is None:
+        return {}
+    shape = "default" if getattr(args, "type_record_only", False) else "predicted type"
+    return {"classifier": _sha256(folder / MODEL_FILE), "answer_shape": shape}
 
 
 def _sha256(path: Path) -> str:
@@ -251,7 +267,7 @@ def _answer_all(
     retriever = _retriever(args, tokenizer)
     answerer = _answerer(retriever, backend, args)
     if classifier is not None:
-        answerer = _with_predicted_type(answerer, classifier)
+        answerer = _with_predicted_type(answerer, classifier, shape=not args.type_record_only)
     started = time.perf_counter()
     with tqdm(total=len(queries), desc="answer", unit="q", file=sys.stderr, disable=args.no_progress) as bar:
         summary = run_with_checkpoint(

@@ -49,6 +49,18 @@ QUESTION_TYPE_GUIDE: dict[str, str] = {
 }
 
 
+# What the answer to each question type should look like: a line added to the teacher prompt when the
+# question's type is known (given with a synthetic question, or predicted by the question classifier).
+TYPE_ANSWER_GUIDE: dict[str, str] = {
+    "정의": "정의 질문입니다. 용어를 정의하는 문장을 첫 문장으로 쓰고, 1~2문장으로 짧게 답하세요.",
+    "프로세스": "절차 질문입니다. 문서에 적힌 단계를 문서의 순서대로 빠짐없이 나열하세요.",
+    "규정": "규정 질문입니다. 기한, 금액, 횟수 같은 숫자와 조건이 적힌 문장을 그대로 먼저 쓰세요.",
+    "예시": "예시 질문입니다. 문서에 나온 구체적인 사례를 들어 답하세요.",
+    "비교": "비교 질문입니다. 비교하는 두 대상 각각에 대해 문서가 말하는 내용을 모두 쓰고 차이를 밝히세요.",
+    "적용": "적용 질문입니다. 질문의 상황에 해당하는 규정 문장을 찾아 그 상황에서의 결론을 먼저 쓰세요.",
+}
+
+
 @dataclass(frozen=True)
 class GenerationParams:
     """Decoding settings shared by every backend (the extractive teacher ignores the sampling ones).
@@ -87,11 +99,19 @@ class GenerationRequest:
 
     @classmethod
     def for_question(
-        cls, question: str, contexts: Sequence[Context], request_id: str | None = None
+        cls, question: str, contexts: Sequence[Context], request_id: str | None = None, qtype: str | None = None
     ) -> GenerationRequest:
-        """A grounded-answer request: teacher prompt over `contexts` plus the structured fields."""
+        """A grounded-answer request: teacher prompt over `contexts` plus the structured fields; with
+        `qtype` (one of QUESTION_TYPES) the prompt adds that type's answer guide and `metadata["qtype"]`
+        tells the extractive teacher which answer shape to use."""
         contexts = tuple((str(cid), str(text)) for cid, text in contexts)
-        return cls(build_teacher_messages(question, contexts), question, contexts, request_id)
+        metadata = {"qtype": qtype} if qtype else {}
+        return cls(build_teacher_messages(question, contexts, qtype), question, contexts, request_id, metadata)
+
+    @property
+    def qtype(self) -> str | None:
+        """The question's type when the request was built with one."""
+        return self.metadata.get("qtype") or None
 
 
 @dataclass(frozen=True)
@@ -128,9 +148,13 @@ def format_contexts(contexts: Sequence[Context]) -> str:
     return "\n\n".join(blocks)
 
 
-def build_teacher_messages(question: str, contexts: Sequence[Context]) -> tuple[Message, ...]:
-    """System + user messages asking for a grounded Korean answer that cites chunk ids."""
-    user = f"[문서]\n{format_contexts(contexts)}\n\n[질문]\n{question.strip()}\n\n[답변]"
+def build_teacher_messages(question: str, contexts: Sequence[Context], qtype: str | None = None) -> tuple[Message, ...]:
+    """System + user messages asking for a grounded Korean answer that cites chunk ids; with a known
+    question type, its TYPE_ANSWER_GUIDE line goes between the question and the answer slot."""
+    if qtype and qtype not in TYPE_ANSWER_GUIDE:
+        raise ValueError(f"unknown question type {qtype!r}; expected one of {', '.join(QUESTION_TYPES)}")
+    guide = f"\n\n[답변 형식]\n{TYPE_ANSWER_GUIDE[qtype]}" if qtype else ""
+    user = f"[문서]\n{format_contexts(contexts)}\n\n[질문]\n{question.strip()}{guide}\n\n[답변]"
     return ({"role": "system", "content": TEACHER_SYSTEM_PROMPT}, {"role": "user", "content": user})
 
 

@@ -11,7 +11,10 @@ That is multiplied by question-type cues the sentence satisfies with new informa
 "언제", a counted unit for "몇 명", a number for "얼마", a proper noun for "누구/어디", a definition for
 "무엇/뜻", steps for "절차/어떻게", a cause for "왜") and by the retrieval rank weight of its
 context. The best sentence is kept, then neighbours and runners-up that score close enough, within
-`max_sentences` and `max_chars`.
+`max_sentences` and `max_chars`. A request's question type (`GenerationRequest.qtype`) picks an
+answer shape (`TYPE_SHAPES`): 정의 the defining sentence first, 프로세스 the following steps in
+document order, 규정 the sentence with the number or condition first, 비교 a sentence on the other
+compared side.
 Sentences are verbatim slices of a context (a line break inside one becomes a space in the answer
 text), so the answer is grounded by construction and starts and ends at word boundaries; the result
 is deterministic. On KorQuAD 1.0 dev with top-3 hybrid retrieval: 92% of answers contain the gold
@@ -105,6 +108,40 @@ class ExtractiveConfig:
 
 
 @dataclass(frozen=True)
+class AnswerShape:
+    """How one question type's answer is put together from the scored sentences.
+
+    `max_sentences` (None: the config's) bounds the answer. `lead` picks its first sentence: "best"
+    the best-scoring one, "rule" the best-scoring one that states a number or a condition (else the
+    best); "" keeps every sentence in context order. `steps` adds, after the usual picks (at most
+    the config's `max_sentences`), the sentences that follow the best one in its context and read as
+    steps (a step number, ①, "먼저", "다음으로", an arrow …), in document order. `cover` then adds the
+    runner-up holding most of the question terms the answer lacks (the other side of a comparison).
+    Additions stay within `max_sentences` and `max_chars`, so a shape never drops a sentence the
+    default shape would pick; the other sentences stay in context order after the lead.
+    """
+
+    max_sentences: int | None = None
+    lead: str = ""
+    cover: bool = False
+    steps: bool = False
+
+
+DEFAULT_SHAPE = AnswerShape()
+
+# Per question type: 정의 the defining (best) sentence first; 프로세스 the steps that follow the best
+# sentence, in document order; 규정 the sentence with the number or condition first; 비교 a sentence
+# covering the other compared side. 예시 and 적용 keep the default shape. Chosen so that none lowers
+# gold-in-answer on KorQuAD's tuning part (benchmarks/classifier_teacher_shaping.py).
+TYPE_SHAPES: dict[str, AnswerShape] = {
+    "정의": AnswerShape(lead="best"),
+    "프로세스": AnswerShape(max_sentences=5, steps=True),
+    "규정": AnswerShape(lead="rule"),
+    "비교": AnswerShape(max_sentences=4, cover=True),
+}
+
+
+@dataclass(frozen=True)
 class AnswerSentence:
     """One extracted sentence: verbatim `text` at `[start, end)` of context `chunk_id`."""
 
@@ -195,7 +232,7 @@ class ExtractiveTeacher:
 
     def generate(self, requests: Sequence[GenerationRequest], params: GenerationParams | None = None) -> list[str]:
         """Answer each request from its structured question and contexts, with a citation line."""
-        return [self.answer(*_question_and_contexts(r)).with_citation() for r in requests]
+        return [self.answer(*_question_and_contexts(r), qtype=r.qtype).with_citation() for r in requests]
 
     def format_chat(self, messages: Sequence[Message]) -> str:
         """Plain rendering of the chat (the extractive teacher reads structured fields instead)."""
@@ -203,17 +240,19 @@ class ExtractiveTeacher:
 
     # -- answering ------------------------------------------------------------------------------
 
-    def answer(self, question: str, contexts: Sequence[Context]) -> ExtractiveAnswer:
-        """Extract the sentences of `contexts` (in retrieval order) that best answer `question`."""
+    def answer(self, question: str, contexts: Sequence[Context], qtype: str | None = None) -> ExtractiveAnswer:
+        """Extract the sentences of `contexts` (in retrieval order) that best answer `question`, in the
+        answer shape of `qtype` when given (TYPE_SHAPES; other types and None: the default shape)."""
         parsed = self._parse_question(question)
         sentences = [s for rank, (cid, text) in enumerate(contexts) for s in self._sentences(cid, text, rank)]
         if not sentences or not parsed.terms:
             return ExtractiveAnswer(NO_ANSWER_TEXT, (), ())
+        shape = TYPE_SHAPES.get(qtype or "", DEFAULT_SHAPE)
         scores = self._score(parsed, sentences)
-        chosen = self._select(sentences, scores)
+        chosen = self._select(sentences, scores, shape, parsed)
         if not chosen:
             return ExtractiveAnswer(NO_ANSWER_TEXT, (), ())
-        return self._assemble(sentences, scores, chosen)
+        return self._assemble(sentences, scores, chosen, _lead(shape.lead, chosen, sentences))
 
     # -- analysis -------------------------------------------------------------------------------
 
@@ -319,17 +358,37 @@ class ExtractiveTeacher:
 
     # -- selection ------------------------------------------------------------------------------
 
-    def _select(self, sentences: Sequence[_Sentence], scores: Sequence[float]) -> list[int]:
+    def _select(
+        self,
+        sentences: Sequence[_Sentence],
+        scores: Sequence[float],
+        shape: AnswerShape = DEFAULT_SHAPE,
+        question: _Question | None = None,
+    ) -> list[int]:
         """Indices of the chosen sentences: the best, then a close neighbour or runner-up in budget."""
         order = sorted(range(len(sentences)), key=lambda i: (-scores[i], sentences[i].rank, sentences[i].index))
         best = order[0]
         if scores[best] <= self.config.min_score:
             return []
-        chosen = [best]
-        seen = {_squash(sentences[best].text)}
-        used = len(sentences[best].text)
-        for candidate in self._extra_candidates(sentences, scores, order, best):
-            if len(chosen) >= self.config.max_sentences:
+        limit = shape.max_sentences if shape.max_sentences is not None else self.config.max_sentences
+        candidates = self._extra_candidates(sentences, scores, order, best)
+        if not (shape.cover or shape.steps):
+            return self._fill([best], candidates, sentences, limit)
+        chosen = self._fill([best], candidates, sentences, min(limit, self.config.max_sentences))
+        if shape.steps:
+            chosen = self._fill(chosen, _following_steps(best, sentences), sentences, limit)
+        covering = _most_covering(candidates, sentences, chosen, question) if shape.cover and question else None
+        return chosen if covering is None else self._fill(chosen, [covering], sentences, limit)
+
+    def _fill(
+        self, chosen: list[int], candidates: Sequence[int], sentences: Sequence[_Sentence], limit: int
+    ) -> list[int]:
+        """`chosen` plus the candidates, in order, that are new and fit `limit` sentences and `max_chars`."""
+        chosen = list(chosen)
+        seen = {_squash(sentences[i].text) for i in chosen}
+        used = sum(len(sentences[i].text) for i in chosen) + len(chosen) - 1
+        for candidate in candidates:
+            if len(chosen) >= limit:
                 break
             extra = len(sentences[candidate].text) + 1
             key = _squash(sentences[candidate].text)
@@ -359,10 +418,11 @@ class ExtractiveTeacher:
         ]
 
     def _assemble(
-        self, sentences: Sequence[_Sentence], scores: Sequence[float], chosen: Sequence[int]
+        self, sentences: Sequence[_Sentence], scores: Sequence[float], chosen: Sequence[int], lead: int | None = None
     ) -> ExtractiveAnswer:
-        """Order chosen sentences by context rank and position; cite their contexts in that order."""
-        ordered = sorted(chosen, key=lambda i: (sentences[i].rank, sentences[i].start))
+        """Order chosen sentences by context rank and position (after `lead`, when given); cite their
+        contexts in that order."""
+        ordered = sorted(chosen, key=lambda i: (i != lead, sentences[i].rank, sentences[i].start))
         picked = tuple(
             AnswerSentence(s.chunk_id, s.text, s.start, s.end, round(scores[i], 6), s.rank)
             for i in ordered
@@ -371,6 +431,47 @@ class ExtractiveTeacher:
         text = "\n".join(s.text.strip().replace("\n", " ") for s in picked)
         cited = tuple(dict.fromkeys(s.chunk_id for s in picked))
         return ExtractiveAnswer(text, cited, picked)
+
+
+_RULE_WORDS = re.compile(r"이내|이상|이하|초과|미만|까지|부터|해야|하여야|할 수 없|안 된다|금지|경우")
+
+
+def _states_rule(sentence: _Sentence) -> bool:
+    """True when a sentence states a number or a condition (a deadline, threshold, obligation)."""
+    return bool(sentence.numbers) or bool(_RULE_WORDS.search(sentence.text))
+
+
+def _most_covering(
+    candidates: Sequence[int], sentences: Sequence[_Sentence], chosen: Sequence[int], question: _Question
+) -> int | None:
+    """The not-yet-chosen candidate holding most question terms the chosen sentences lack (the other side
+    of a comparison); None when no candidate adds a question term."""
+    missing = set(question.terms) - {t for i in chosen for t in sentences[i].terms}
+    gains = {i: len(missing & set(sentences[i].terms)) for i in candidates if i not in chosen}
+    best = max(gains, key=lambda i: gains[i], default=None)
+    return best if best is not None and gains[best] > 0 else None
+
+
+def _following_steps(best: int, sentences: Sequence[_Sentence]) -> list[int]:
+    """The run of sentences right after `best` in its context that read as steps, in document order."""
+    run = []
+    for i in range(best + 1, len(sentences)):
+        if sentences[i].chunk_id != sentences[best].chunk_id or not _SENTENCE_PATTERNS["process"].search(
+            sentences[i].text
+        ):
+            break
+        run.append(i)
+    return run
+
+
+def _lead(kind: str, chosen: Sequence[int], sentences: Sequence[_Sentence]) -> int | None:
+    """The chosen sentence that opens the answer: the best (chosen[0]) for "best", the best-scoring
+    one stating a number or condition for "rule" (the best when none does), None for ""."""
+    if kind == "best":
+        return chosen[0]
+    if kind == "rule":
+        return next((i for i in chosen if _states_rule(sentences[i])), chosen[0])
+    return None
 
 
 def _inside_word(text: str, position: int) -> bool:

@@ -100,7 +100,7 @@ def test_killed_run_resumes_from_checkpoint(two_documents: Path) -> None:
         questions = _stored(two_documents, "synthetic_questions", key)
         # A previous run answered the first three questions, then died while writing the fourth.
         store = RetrieverStore()
-        first = [{"id": q.question_id, "query": q.question} for q in questions.head(3).itertuples()]
+        first = [{"id": q.question_id, "query": q.question, "qtype": q.qtype} for q in questions.head(3).itertuples()]
         done = BatchAnswerer(store.load(), ExtractiveTeacher())(first)
         path = two_documents / "artifacts" / "distillation" / "teacher_answers" / f"{key}.partial.jsonl"
         fingerprint = {
@@ -108,6 +108,7 @@ def test_killed_run_resumes_from_checkpoint(two_documents: Path) -> None:
             "k": 3,
             "fusion": "weighted",
             "max_new_tokens": 256,
+            "answer_shape": "given type",
             "index": store.fingerprint(),
         }
         inputs = {row["id"]: hash_input(row["query"]) for row in first}
@@ -122,6 +123,13 @@ def test_killed_run_resumes_from_checkpoint(two_documents: Path) -> None:
     assert answers["question_id"].tolist() == questions["question_id"].tolist()  # nothing lost, nothing twice
     assert answers.head(3)["answer"].tolist() == [row["answer"] for row in done]
     assert not path.exists()  # consolidated into the asset, checkpoint removed
+    # the rest were answered in the shape of their given type, as BatchAnswerer does with `qtype`
+    rest = [{"id": q.question_id, "query": q.question, "qtype": q.qtype} for q in questions.iloc[3:].itertuples()]
+    shaped = BatchAnswerer(store.load(), ExtractiveTeacher())(rest)
+    plain = BatchAnswerer(store.load(), ExtractiveTeacher())([{"id": r["id"], "query": r["query"]} for r in rest])
+    assert answers.iloc[3:]["answer"].tolist() == [row["answer"] for row in shaped]
+    assert [row["answer_shape"] for row in shaped] == [r["qtype"] for r in rest]
+    assert [row["answer"] for row in shaped] != [row["answer"] for row in plain]
 
 
 def test_hf_question_generator_and_teacher_on_the_tiny_model(two_documents: Path, tiny_model_dir: Path) -> None:

@@ -218,3 +218,84 @@ def test_factory_builds_backends_and_rejects_bad_specs(tmp_path):
         backend_from_spec("hf:")
     with pytest.raises(InputDataError, match="unknown option"):
         backend_from_spec("extractive", temperature_schedule=3)
+
+
+PROCESS_CONTEXT = (
+    "process#0",
+    "반품 처리는 다섯 단계로 진행된다. 1단계로 구매자가 앱에서 반품을 신청한다. "
+    "2단계로 판매자가 2영업일 이내에 신청을 승인한다. 3단계로 지정 택배사가 상품을 회수한다. "
+    "4단계로 판매자가 입고된 상품을 검수한다. 5단계로 회사가 환불을 완료한다.",
+)
+COMPARISON_CONTEXTS = [
+    (
+        "card#0",
+        "카드 환불과 취소는 카드사가 처리한다. 카드 환불은 카드사 사정에 따라 3~7영업일이 걸린다. "
+        "카드 환불 내역은 카드사 앱에서 확인한다.",
+    ),
+    ("faq#1", "배송 조회는 주문 내역에서 한다."),
+    ("faq#2", "교환 신청은 앱에서 한다."),
+    (
+        "bank#0",
+        "무통장 결제 주문은 환불 계좌를 등록하면 다음 영업일에 돈이 입금되는데, 등록한 계좌의 예금주가 주문자와 같아야 한다.",
+    ),
+]
+
+
+def test_shapes_by_type_change_the_answer_and_stay_verbatim(teacher):
+    """The question's type picks the answer's shape; every shaped answer is still verbatim and cited."""
+    question = "반품은 어떤 순서로 처리되나요?"
+    default = teacher.answer(question, [PROCESS_CONTEXT])
+    steps = teacher.answer(question, [PROCESS_CONTEXT], qtype="프로세스")
+    assert len(steps.sentences) > len(default.sentences)
+    starts = [s.start for s in steps.sentences]
+    assert starts == sorted(starts)  # the steps in document order
+    assert [s.text[:3] for s in steps.sentences] == ["반품 ", "1단계", "2단계", "3단계", "4단계"]
+    for answer in (default, steps):
+        assert all(s.text == PROCESS_CONTEXT[1][s.start : s.end] for s in answer.sentences)
+        assert answer.cited_ids == ("process#0",)
+    unknown = teacher.answer(question, [PROCESS_CONTEXT], qtype="기타")
+    assert unknown == default  # a type without its own shape: the default
+
+
+def test_comparison_shape_adds_the_other_side(teacher):
+    question = "카드 환불과 계좌 환불은 어떻게 다른가요?"
+    default = teacher.answer(question, COMPARISON_CONTEXTS)
+    shaped = teacher.answer(question, COMPARISON_CONTEXTS, qtype="비교")
+    assert default.cited_ids == ("card#0",) and "계좌" not in default.text
+    assert shaped.cited_ids == ("card#0", "bank#0") and shaped.text.startswith(default.text)
+
+
+def test_definition_shape_puts_the_defining_sentence_first(teacher):
+    context = (
+        "terms#0",
+        "수령일은 반품 기한을 세는 기준이 되므로 수령일을 정확히 아는 것이 중요하다. "
+        "수령일이란 택배사 시스템에 배송 완료가 기록된 날을 말한다.",
+    )
+    default = teacher.answer("수령일이란 무엇인가요?", [context])
+    shaped = teacher.answer("수령일이란 무엇인가요?", [context], qtype="정의")
+    assert default.text.startswith("수령일은") and shaped.text.startswith("수령일이란 택배사")
+    assert sorted(s.text for s in shaped.sentences) == sorted(s.text for s in default.sentences)
+
+
+def test_rule_shape_leads_with_the_sentence_with_the_number(teacher):
+    context = (
+        "rule#0",
+        "환불 처리는 고객 만족에 중요한 업무로서 회사는 환불 처리를 신속하게 하는 책임을 진다. "
+        "회사는 입고 확인일부터 3영업일 이내에 환불한다.",
+    )
+    question = "회사의 환불 처리 책임은 어떻게 정해져 있나요?"
+    assert teacher.answer(question, [context]).text.startswith("환불 처리는")
+    assert teacher.answer(question, [context], qtype="규정").text.startswith("회사는 입고 확인일부터 3영업일 이내에")
+
+
+def test_the_type_reaches_the_prompt_and_the_extractive_teacher(teacher):
+    contexts = [PROCESS_CONTEXT]
+    plain = GenerationRequest.for_question("반품은 어떤 순서로 처리되나요?", contexts)
+    typed = GenerationRequest.for_question("반품은 어떤 순서로 처리되나요?", contexts, qtype="프로세스")
+    assert plain.qtype is None and typed.qtype == "프로세스"
+    assert "[답변 형식]" not in plain.messages[1]["content"]
+    assert "[답변 형식]\n절차 질문입니다." in typed.messages[1]["content"]
+    assert typed.messages[1]["content"].endswith("[답변]")
+    assert teacher.generate([typed]) != teacher.generate([plain])
+    with pytest.raises(ValueError, match="unknown question type"):
+        build_teacher_messages("질문?", contexts, "기타")

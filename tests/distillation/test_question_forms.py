@@ -7,7 +7,14 @@ import re
 
 import pytest
 
-from assets.distillation.question_forms import FRAMES, TYPE_FORMS, has_type_form, mark_type, modifier_clause
+from assets.distillation.question_forms import (
+    FRAMES,
+    TYPE_FORMS,
+    has_type_form,
+    mark_type,
+    modifier_clause,
+    strip_type_cue,
+)
 from assets.distillation.questions import QuestionConfig, generate_questions
 from resources.llm.base import QUESTION_TYPES
 from tests.distillation.test_questions import CHUNK, OTHER_CHUNKS
@@ -81,3 +88,18 @@ def test_every_generated_question_shows_its_type(tokenizer) -> None:
 @pytest.mark.parametrize("qtype", QUESTION_TYPES)
 def test_every_type_has_frames_and_forms(qtype: str) -> None:
     assert qtype in TYPE_FORMS and len(FRAMES[qtype]) >= 3
+
+
+def test_strip_type_cue_takes_off_exactly_the_frame_in_front() -> None:
+    question = "제5조(환불 기한)와 관련해, 회사는 몇 영업일 이내에 환불을 완료하여야 하나요?"
+    for qtype in QUESTION_TYPES:
+        marked = mark_type(question, "3영업일", qtype, LIMIT)
+        assert marked is not None
+        stripped = strip_type_cue(marked)
+        # a cue in front comes off and gives the builder's question back; a whole-question form stays
+        assert stripped == question or (
+            stripped == marked and not marked.startswith("제5조(환불 기한)와 관련해, 회사는")
+        )
+    assert strip_type_cue("구매 확정이란 무엇인가요?") == "구매 확정이란 무엇인가요?"
+    assert strip_type_cue("절차상 반품은 어떻게 처리되나요?") == "반품은 어떻게 처리되나요?"
+    assert strip_type_cue("반품 절차상 유의할 점은 무엇인가요?") == "반품 절차상 유의할 점은 무엇인가요?"
