@@ -172,6 +172,14 @@ class StudentModelConfig(Config):
     vocab_size: int = Field(
         default=preset_default("student_model", "vocab_size", -1), description="Builtin BPE vocabulary; -1 = default."
     )
+    copy_warmup_steps: int = Field(
+        default=preset_default("student_model", "copy_warmup_steps", -1),
+        description="Builtin copy-curriculum batches before SFT (random tokens repeated once); -1 = default.",
+    )
+    copy_every: int = Field(
+        default=preset_default("student_model", "copy_every", -1),
+        description="One copy batch after every N SFT batches (builtin; 0 = none); -1 = default.",
+    )
 
 
 class StudentEvaluationConfig(Config):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -154,15 +155,69 @@ def compact_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+_THOUSANDS_SEPARATOR = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+_LONG_INTEGER = re.compile(r"(?<![\d.])(?<!\d,)\d{4,}(?!\d|[.,]\d)")
+_QUOTED = re.compile(r"'[^']*'")
+
+
+def plain_numbers(text: str) -> str:
+    """`text` with thousands separators removed ("8,504건" → "8504건"): the student reads and writes numbers
+    plain, so a number is the same tokens wherever it stands."""
+    return _THOUSANDS_SEPARATOR.sub("", text)
+
+
+def grouped_numbers(text: str) -> str:
+    """The inverse of `plain_numbers` for the student's bullets: integers of four or more digits get thousands
+    separators, as the template writes them; quoted spec values ('타입: 10000Pa') are left as they are."""
+    pieces, last = [], 0
+    for quoted in _QUOTED.finditer(text):
+        pieces += [_LONG_INTEGER.sub(lambda m: f"{int(m.group()):,}", text[last : quoted.start()]), quoted.group()]
+        last = quoted.end()
+    pieces.append(_LONG_INTEGER.sub(lambda m: f"{int(m.group()):,}", text[last:]))
+    return "".join(pieces)
+
+
+def bullets_facts(metrics: Mapping[str, Any]) -> list[str]:
+    """The category's metrics as facts in the bullets' order, each value preceded by the words its bullet
+    writes before it ("상품 194개", "P25 23288원", "HHI) 2177"), numbers plain."""
+    f = bullets_prompt_fields(metrics)
+    facts = [f"카테고리 {f['카테고리']}", f"상품 {f['상품']}개", f"브랜드 {f['브랜드']}개"]
+    facts += [f"누적 리뷰 {f['누적 리뷰']}건", f"리뷰 없는 상품이 {f['리뷰 없는 상품']}%"]
+    optional = [("평점", "평점은 {}점"), ("1~2점 리뷰", "1~2점 리뷰 비중은 {}%")]
+    facts += [form.format(f[key]) for key, form in optional if f[key] is not None]
+    facts += [f"{name} {f[name]}원" for name in ("P25", "P50", "P75")]
+    later = [("가격 변화", "가격 변화 중앙값 {}%")]
+    facts += [form.format(f[key]) for key, form in later if f[key] is not None]
+    if f["상위 브랜드"]:
+        facts.append(f"상위 {len(f['상위 브랜드'])}개 브랜드({'·'.join(f['상위 브랜드'])})")
+    facts += [form.format(f[key]) for key, form in [("상위 브랜드 리뷰", "리뷰의 {}%"), ("HHI", "HHI) {}")] if f[key]]
+    if f["채널"]:
+        facts.append("채널은 " + ", ".join(f"{name} {share}%" for name, share in f["채널"]))
+    if f["키워드"]:
+        facts.append("키워드는 " + ", ".join(f"'{name}'({count}건)" for name, count in f["키워드"]))
+    return [plain_numbers(fact) for fact in facts] + _segment_facts(f["세그먼트"])
+
+
+def _segment_facts(segment: Mapping[str, Any] | None) -> list[str]:
+    if not segment:
+        return []
+    facts = [f"'{segment['사양']}' 제품군 상품 비중 {segment['상품 비중']}% 리뷰 비중 {segment['리뷰 비중']}%"]
+    if "단위" in segment:
+        facts.append(plain_numbers(f"{segment['단위']}당 {segment['단위가격']}원(카테고리 {segment['카테고리']}원)"))
+    return facts
+
+
 def bullets_user_content(metrics: Mapping[str, Any]) -> str:
-    """The bullets prompt: the category's rendered metrics as compact JSON."""
-    return compact_json(bullets_prompt_fields(metrics))
+    """The bullets prompt: the category's facts (`bullets_facts`) joined by ", "."""
+    return ", ".join(bullets_facts(metrics))
 
 
 def bullets_target(metrics: Mapping[str, Any]) -> str:
-    """The template's bullets as the JSON object the student writes: {"category", "summaryBullets"}."""
+    """The template's bullets as the JSON object the student writes: {"category", "summaryBullets"}, numbers
+    plain (`grouped_numbers` restores the separators in what the student writes)."""
     payload = render_template_bullets(dict(metrics))
-    return compact_json({"category": payload["category"], "summaryBullets": payload["summaryBullets"]})
+    bullets = [plain_numbers(bullet) for bullet in payload["summaryBullets"]]
+    return compact_json({"category": payload["category"], "summaryBullets": bullets})
 
 
 def bullets_conversation(metrics: Mapping[str, Any]) -> list[dict[str, str]]:

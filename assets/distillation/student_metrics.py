@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from assets.catalog.bullets import faithfulness_problems, schema_problems
+from assets.distillation.sft_tasks import grouped_numbers
 from resources.llm.json_output import parse_json_object
 
 _SPACE = re.compile(r"\s+")
@@ -72,13 +73,17 @@ class BulletsOutcome:
 
 
 def payload_from_output(raw: str, metrics: dict[str, Any], basis: dict[str, Any]) -> dict[str, Any] | None:
-    """The first JSON object of a model output that has summaryBullets, as a full student payload."""
+    """The first JSON object of a model output that has summaryBullets, as a full student payload (its numbers
+    given thousands separators, `grouped_numbers`: the student writes them plain)."""
     found = parse_json_object(raw, lambda obj: "summaryBullets" in obj)
     if found is None:
         return None
+    bullets = found["summaryBullets"]
+    if isinstance(bullets, list):
+        bullets = [grouped_numbers(bullet) if isinstance(bullet, str) else bullet for bullet in bullets]
     return {
         "category": found.get("category", metrics["category"]),
-        "summaryBullets": found["summaryBullets"],
+        "summaryBullets": bullets,
         "generatedBy": "student",
         "basis": basis,
     }

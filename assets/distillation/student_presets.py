@@ -27,6 +27,8 @@ STUDENT_CI: dict[str, Any] = {
                 "num_layers": 2,
                 "num_heads": 2,
                 "vocab_size": 600,
+                "copy_warmup_steps": 2,
+                "copy_every": 3,
             }
         },
         "student_evaluation": {

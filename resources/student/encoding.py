@@ -4,7 +4,8 @@ The prompt (everything before the assistant turn, with the generation prompt) an
 end-of-turn token) are tokenized separately and concatenated: generation tokenizes the same prompt text the
 same way, so training and inference see identical prompt tokens. An example longer than `max_length` loses
 prompt tokens from its start (the question and the nearest context stay); one whose target alone does not
-fit keeps the target's beginning. Both are counted.
+fit keeps the target's beginning. Both are counted. `copy_batches` makes the builtin student's copy-curriculum
+batches (random token sequences repeated once).
 """
 
 from __future__ import annotations
@@ -82,6 +83,22 @@ def pack_texts(tokenizer: Any, texts: Sequence[str], block: int) -> list[Encoded
         stream += tokenizer(text, add_special_tokens=False)["input_ids"] + [tokenizer.eos_token_id]
     blocks = [stream[start : start + block] for start in range(0, len(stream), block)]
     return [EncodedExample(ids, list(ids), 0, "pretrain") for ids in blocks if len(ids) > 1]
+
+
+def copy_batches(count: int, vocab_size: int, batch_size: int, length: int, seed: int) -> list[list[EncodedExample]]:
+    """`count` batches of the copy task: `length` random token ids (special ids 0–2 excluded) followed by the
+    same ids again, labelled on the repeat only — the model must look back and copy."""
+    import random
+
+    rng = random.Random(seed)
+    batches = []
+    for _ in range(count):
+        batch = []
+        for _ in range(batch_size):
+            tokens = [rng.randrange(3, vocab_size) for _ in range(length)]
+            batch.append(EncodedExample(tokens + tokens, [IGNORE_INDEX] * length + tokens, 0, "copy"))
+        batches.append(batch)
+    return batches
 
 
 def collate(batch: Sequence[EncodedExample], pad_id: int) -> dict[str, Any]:

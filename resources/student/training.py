@@ -1,5 +1,5 @@
-"""`train_student`: pretraining (builtin only) then supervised fine-tuning with loss on assistant tokens, or
-token-level distillation (GKD, DistiLLM-2) from a teacher sharing the student's tokenizer.
+"""`train_student`: pretraining and a copy curriculum (builtin only) then supervised fine-tuning with loss on
+assistant tokens, or token-level distillation (GKD, DistiLLM-2) from a teacher sharing the student's tokenizer.
 
 A plain PyTorch loop rather than TRL's SFTTrainer: one loop carries both phases, the per-step callback, the
 resumable checkpoints and the DistiLLM-2 on-policy step, with no per-run dataset preparation (see
@@ -25,7 +25,14 @@ from typing import Any
 from resources.errors import InputDataError
 from resources.student.chat import ChatExample
 from resources.student.config import StudentTrainingConfig
-from resources.student.encoding import EncodedExample, batch_plan, collate, encode_examples, pack_texts
+from resources.student.encoding import (
+    EncodedExample,
+    batch_plan,
+    collate,
+    copy_batches,
+    encode_examples,
+    pack_texts,
+)
 from resources.student.modelling import (
     autocast,
     load_teacher,
@@ -283,9 +290,23 @@ def _replace_dir(source_save: Callable[[Path], Any], target: Path) -> Path:
     return target
 
 
+def _copy_curriculum(run: _Run, sft_steps: int) -> tuple[list[list[EncodedExample]], list[list[EncodedExample]]]:
+    """The builtin student's copy batches: the warm-up ones and one per `copy_every` SFT steps."""
+    config = run.config
+    if not config.is_builtin or not config.copy_every and not config.copy_warmup_steps:
+        return [], []
+    between = sft_steps // config.copy_every if config.copy_every else 0
+    batches = copy_batches(
+        config.copy_warmup_steps + between, len(run.tokenizer), config.copy_batch_size, config.copy_length, config.seed
+    )
+    return batches[: config.copy_warmup_steps], batches[config.copy_warmup_steps :]
+
+
 def _phases(
     run: _Run, train: Sequence[ChatExample], pretrain_texts: Sequence[str]
 ) -> tuple[list[tuple[list[EncodedExample], bool]], Any]:
+    """The whole deterministic plan: (batch, plain loss?) — pretraining blocks, copy warm-up, then the SFT
+    batches with a copy batch after every `copy_every` of them."""
     config, tokenizer = run.config, run.tokenizer
     sft, stats = encode_examples(tokenizer, train, config.max_length)
     plan: list[tuple[list[EncodedExample], bool]] = []
@@ -295,8 +316,13 @@ def _phases(
             [len(b.input_ids) for b in blocks], config.batch_size, config.pretrain_steps, config.seed
         ):
             plan.append(([blocks[i] for i in batch], True))
-    for batch in batch_plan([len(e.input_ids) for e in sft], config.batch_size, config.sft_steps, config.seed + 1):
+    warmup, between = _copy_curriculum(run, config.sft_steps)
+    plan += [(batch, True) for batch in warmup]
+    sft_plan = batch_plan([len(e.input_ids) for e in sft], config.batch_size, config.sft_steps, config.seed + 1)
+    for step, batch in enumerate(sft_plan, start=1):
         plan.append(([sft[i] for i in batch], False))
+        if config.copy_every and step % config.copy_every == 0 and between:
+            plan.append((between.pop(0), True))
     return plan, stats
 
 
@@ -354,7 +380,7 @@ def train_student(
         progress.tokens += tokens
         progress.seconds += time.perf_counter() - tick
         bar.update(1)
-        bar.set_postfix(loss=f"{value:.3f}", phase="pretrain" if pretraining else config.distillation)
+        bar.set_postfix(loss=f"{value:.3f}", phase=items[0].task if pretraining else config.distillation)
         if log_metric is not None:
             log_metric("train_loss", value, progress.step)
         if config.checkpoint_every and progress.step % config.checkpoint_every == 0 and progress.step < len(plan):

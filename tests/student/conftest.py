@@ -64,6 +64,8 @@ def tiny_config(**overrides: object) -> StudentTrainingConfig:
         warmup_steps=2,
         learning_rate=3e-3,
         checkpoint_every=0,
+        copy_warmup_steps=0,
+        copy_every=0,
     )
     settings.update(overrides)
     return StudentTrainingConfig(**settings)

@@ -1,4 +1,4 @@
-"""The builtin tiny base: tokenizer training (digits one by one, chat template), build and from_pretrained round trip."""
+"""The builtin tiny base: tokenizer training (numbers kept whole, chat template), build and from_pretrained round trip."""
 
 from __future__ import annotations
 
@@ -10,13 +10,21 @@ from resources.student.modelling import save_student
 from tests.student.conftest import PRETRAIN_TEXTS, tiny_config
 
 
-def test_tokenizer_splits_digits_and_round_trips_korean() -> None:
-    tokenizer = train_tokenizer(list(PRETRAIN_TEXTS) + ["상품 12,345개"] * 20, 400)
-    tokens = tokenizer.convert_ids_to_tokens(tokenizer("12,345개", add_special_tokens=False)["input_ids"])
-    assert tokens[:5] == ["1", "2", ",", "3", "4"]
-    assert tokenizer.decode(tokenizer("반품은 7일 이내입니다.", add_special_tokens=False)["input_ids"]) == (
-        "반품은 7일 이내입니다."
-    )
+def test_tokenizer_keeps_a_number_the_same_tokens_wherever_it_stands_and_round_trips_korean() -> None:
+    tokenizer = train_tokenizer(list(PRETRAIN_TEXTS) + ["상품 12345개, P25 16558원 +2.6%"] * 20, 400)
+
+    def tokens(text: str) -> list[str]:
+        return tokenizer.convert_ids_to_tokens(tokenizer(text, add_special_tokens=False)["input_ids"])
+
+    number = tokens(" 16558")
+    assert "".join(number) == "Ġ16558"
+    for context in ("P25 16558원", "가격은 P25 16558원, P50", "(카테고리 16558원)"):
+        found = tokens(context)
+        assert any(found[i : i + len(number)] == number for i in range(len(found))), (context, found)
+    signed = tokens("+2.6%")
+    assert "".join(signed[:-1]) == "+2.6" and signed[-1] == "%"  # sign, digits and decimals are one pre-token
+    for text in ("반품은 7일 이내입니다.", "상품 12,345개와 4.64점"):
+        assert tokenizer.decode(tokenizer(text, add_special_tokens=False)["input_ids"]) == text
     assert tokenizer.eos_token == "<|im_end|>" and tokenizer.pad_token == "<|endoftext|>"
 
 

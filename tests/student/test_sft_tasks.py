@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -16,6 +17,8 @@ from assets.distillation.sft_tasks import (
     feedback_examples_to_chat,
     generated_bullets_examples,
     generated_metrics,
+    grouped_numbers,
+    plain_numbers,
     qa_examples,
     split_examples,
     split_problems,
@@ -64,16 +67,25 @@ def test_bullets_target_is_the_valid_template_and_every_number_is_in_the_prompt(
     assert len(examples) == len(seed_records) == 16
     for example, record in zip(examples, seed_records):
         target = json.loads(example["messages"][-1]["content"])
+        template = render_template_bullets(record)["summaryBullets"]
+        assert [grouped_numbers(bullet) for bullet in target["summaryBullets"]] == template
         payload = {**render_template_bullets(record), **target}
         assert schema_problems(payload) == [] and faithfulness_problems(payload, record) == []
-        assert target["summaryBullets"] == render_template_bullets(record)["summaryBullets"]
         prompt = example["messages"][1]["content"]
-        fields = json.loads(prompt)
-        assert list(fields)[:4] == ["카테고리", "상품", "브랜드", "누적 리뷰"]
-        assert fields["누적 리뷰"] in target["summaryBullets"][0]
-        if fields["HHI"] is not None:
-            assert f"(HHI) {fields['HHI']}" in target["summaryBullets"][4]
+        assert prompt.startswith(f"카테고리 {record['category']}, 상품 {round(record['product_count'])}개, ")
+        for bullet in target["summaryBullets"]:
+            for number in re.findall(r"\d[\d.]*", re.sub(r"P\d\d|1~2점|6개월|1건도", "", bullet)):
+                assert number in prompt, (number, bullet)
         assert example["example_id"] == f"seed-11:{record['category']}"
+
+
+def test_plain_and_grouped_numbers_invert_each_other() -> None:
+    text = "누적 리뷰 155,100건, P75 1,234,567원, '타입: 10000Pa' 제품군, 평점 4.64점, HHI) 2,993, 100g당 1,888원"
+    assert (
+        plain_numbers(text)
+        == "누적 리뷰 155100건, P75 1234567원, '타입: 10000Pa' 제품군, 평점 4.64점, HHI) 2993, 100g당 1888원"
+    )
+    assert grouped_numbers(plain_numbers(text)) == text
 
 
 def test_bullets_prompt_renders_missing_metrics_as_null(seed_records: list[dict]) -> None:

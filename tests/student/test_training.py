@@ -9,8 +9,8 @@ import pytest
 from resources.errors import InputDataError
 from resources.student.encoding import encode_examples
 from resources.student.generation import StudentGenerator
-from resources.student.modelling import use_bf16
-from resources.student.training import _Run, mean_target_loss, train_student
+from resources.student.modelling import student_tokenizer, use_bf16
+from resources.student.training import _phases, _Run, mean_target_loss, train_student
 from tests.student.conftest import PRETRAIN_TEXTS, tiny_config
 
 
@@ -73,3 +73,31 @@ def test_bad_configs_are_named(tmp_path: Path, examples: list) -> None:
         train_student(examples, [], [], tiny_config(base=str(tmp_path)), tmp_path / "out")
     with pytest.raises(InputDataError, match="no training examples"):
         train_student([], [], [], tiny_config(), tmp_path / "out")
+
+
+def test_copy_curriculum_batches_are_planned_and_teach_copying(tmp_path: Path, examples: list) -> None:
+    config = tiny_config(
+        hidden_size=128,
+        num_heads=4,
+        sft_steps=6,
+        copy_warmup_steps=150,
+        copy_every=3,
+        copy_batch_size=16,
+        copy_length=12,
+    )
+    tokenizer = student_tokenizer(config, [text for example in examples for text in _texts(example)], tmp_path)
+    run = _Run(config, None, tokenizer, "cpu")
+    plan, _ = _phases(run, examples, PRETRAIN_TEXTS)
+    kinds = [items[0].task for items, _ in plan]
+    assert kinds[:2] == ["pretrain", "pretrain"] and kinds[2:152] == ["copy"] * 150
+    assert [kind == "copy" for kind in kinds[152:]] == [False, False, False, True] * 2  # one after every third
+    first = plan[2][0][0]
+    assert first.input_ids[:12] == first.input_ids[12:] and first.labels[:12] == [-100] * 12
+    assert first.labels[12:] == first.input_ids[12:] and min(first.input_ids) >= 3
+    result = train_student(examples, examples[:4], PRETRAIN_TEXTS, config, tmp_path / "run")
+    copy_losses = [loss for loss, kind in zip(result.train_losses, kinds) if kind == "copy"]
+    assert sum(copy_losses[-10:]) / 10 < sum(copy_losses[:10]) / 10 - 1.0  # random tokens: only copying helps
+
+
+def _texts(example: dict) -> list[str]:
+    return [message["content"] for message in example["messages"]]
