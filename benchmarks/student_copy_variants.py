@@ -9,17 +9,22 @@ bullets for the categories of unseen generator seeds (900001…) and scores them
 the slot-number accuracy (of the numbers each template bullet states, the share the student's bullet in the
 same position states too). Variants (each a way to make copying easier, tried 2026-12-02):
 
-- `json`: the shipped task (compact metrics JSON → template bullets JSON; digits are single tokens).
+- `json`: the task before this benchmark (compact metrics JSON → template bullets JSON; one token per digit).
 - `facts`: the prompt as one "key value" line per metric, with the words the bullets use before each value.
 - `drills`: `json` plus one "copy drill" per category (metrics JSON + ten requested keys in random order →
   "key value" lines: every target token is a copy).
 - `short-drills`: `json` plus two short drills per category (six fields shown, three asked).
-- `plain`: numbers without thousands separators in prompts and targets, tokenized as BPE digit chunks
-  (not single digits), and a prompt of comma-separated facts whose words before each value are the bullets'
-  words (so copying a value is "find the token I just wrote, copy what follows": a one-token induction).
+- `plain` (the shipped task now, copy curriculum off): numbers without thousands separators in prompts and
+  targets, tokenized as BPE digit chunks (not single digits), and a prompt of comma-separated facts whose
+  words before each value are the bullets' words (so copying a value is "find the token I just wrote, copy
+  what follows": a one-token induction).
 - `plain-warmup`: `plain` after 120 steps of random-token copy sequences (24 random tokens, repeated;
   loss on the repeat), the task that forms induction heads fastest.
-- `plain-interleaved`: `plain-warmup` plus one random-copy batch after every three task batches.
+- `plain-interleaved` (the shipped default): `plain-warmup` plus one random-copy batch after every three task
+  batches (`StudentTrainingConfig.copy_warmup_steps` / `copy_every`).
+- `plain-recall`: as `plain-interleaved`, but the synthetic batches are associative recall instead of plain
+  copying: eight random (key, two-token value) pairs, then the same keys in another order, each followed by its
+  value (loss on the values) — the look-up a bullet does ("P25" → " 232", "88").
 
 Writes benchmarks/results/student_copy_variants.json (one entry per variant, merged with earlier runs).
 """
@@ -40,7 +45,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from assets.catalog.bullets import NUMBER_PATTERN  # noqa: E402
+from assets.catalog.bullets import NUMBER_PATTERN, render_template_bullets  # noqa: E402
 from assets.distillation import sft_tasks  # noqa: E402
 from assets.distillation.student_metrics import bullets_outcome  # noqa: E402
 from resources.atomic import atomic_write_json  # noqa: E402
@@ -48,15 +53,8 @@ from resources.student import builtin  # noqa: E402
 from resources.student.config import StudentTrainingConfig  # noqa: E402
 
 RESULT = ROOT / "benchmarks/results/student_copy_variants.json"
-VARIANTS = ("json", "facts", "drills", "short-drills", "plain", "plain-warmup", "plain-interleaved")
+VARIANTS = ("json", "facts", "drills", "short-drills", "plain", "plain-warmup", "plain-interleaved", "plain-recall")
 DRILL_SYSTEM = "지표 JSON에서 요청한 값을 그대로 옮기세요."
-THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
-PLAIN_NUMBER_SPLIT = r"'(?:[sdmt]|ll|ve|re)| ?\p{L}+| ?[+-]?\d+(?:\.\d+)?| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"
-
-
-def plain(text: str) -> str:
-    """`text` with thousands separators removed ("8,504" → "8504")."""
-    return THOUSANDS.sub("", text)
 
 
 def facts_lines(metrics: dict[str, Any], joiner: str = "\n", number: Callable[[str], str] = str) -> str:
@@ -132,18 +130,12 @@ def drills(seeds: range, short: bool, rng: random.Random) -> list[dict]:
     return out
 
 
-def plain_tokenizer(texts: Any, vocab_size: int) -> Any:
-    """The builtin tokenizer, but numbers (sign, digits, decimals) are whole pre-tokens split by BPE into chunks."""
-    from tokenizers import Regex, Tokenizer, decoders, models, pre_tokenizers, trainers
+def _tokenizer(texts: Any, vocab_size: int, pre_tokenizer: Any) -> Any:
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import PreTrainedTokenizerFast
 
     core = Tokenizer(models.BPE())
-    core.pre_tokenizer = pre_tokenizers.Sequence(
-        [
-            pre_tokenizers.Split(Regex(PLAIN_NUMBER_SPLIT), behavior="isolated"),
-            pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False),
-        ]
-    )
+    core.pre_tokenizer = pre_tokenizer
     core.decoder = decoders.ByteLevel()
     trainer = trainers.BpeTrainer(
         vocab_size=vocab_size,
@@ -160,18 +152,32 @@ def plain_tokenizer(texts: Any, vocab_size: int) -> Any:
     return tokenizer
 
 
-def copy_batch(rng: random.Random, vocab: int, batch: int = 32, length: int = 24) -> tuple[list[Any], bool]:
+def digit_tokenizer(texts: Any, vocab_size: int) -> Any:
+    """The builtin tokenizer before this benchmark: every digit its own token."""
+    from tokenizers import pre_tokenizers
+
+    split = [pre_tokenizers.Digits(individual_digits=True), pre_tokenizers.ByteLevel(add_prefix_space=False)]
+    return _tokenizer(texts, vocab_size, pre_tokenizers.Sequence(split))
+
+
+def recall_batch(rng: random.Random, vocab: int, batch: int = 32, pairs: int = 8) -> tuple[list[Any], bool]:
     from resources.student.encoding import IGNORE_INDEX, EncodedExample
 
     items = []
     for _ in range(batch):
-        tokens = [rng.randrange(3, vocab) for _ in range(length)]
-        items.append(EncodedExample(tokens + tokens, [IGNORE_INDEX] * length + tokens, 0, "pretrain"))
+        keys = rng.sample(range(3, vocab), pairs)
+        values = {key: [rng.randrange(3, vocab), rng.randrange(3, vocab)] for key in keys}
+        ids = [token for key in keys for token in (key, *values[key])]
+        labels = [IGNORE_INDEX] * len(ids)
+        for key in rng.sample(keys, pairs):
+            ids += [key, *values[key]]
+            labels += [IGNORE_INDEX, *values[key]]
+        items.append(EncodedExample(ids, labels, 0, "pretrain"))
     return items, False
 
 
-def add_copy_batches(warmup: int, every: int) -> None:
-    """Random-copy batches: `warmup` before the task batches, and one after every `every` task batches."""
+def add_copy_batches(warmup: int, every: int, make: Callable[..., Any]) -> None:
+    """Synthetic batches from `make`: `warmup` before the task batches, and one after every `every` task batches."""
     import resources.student.training as training
 
     original = training._phases
@@ -180,31 +186,35 @@ def add_copy_batches(warmup: int, every: int) -> None:
         plan, stats = original(run, train, pretrain_texts)
         rng = random.Random(0)
         vocab = len(run.tokenizer)
-        mixed = [copy_batch(rng, vocab) for _ in range(warmup)]
+        mixed = [make(rng, vocab) for _ in range(warmup)]
         for index, step in enumerate(plan, start=1):
             mixed.append(step)
             if every and index % every == 0:
-                mixed.append(copy_batch(rng, vocab))
+                mixed.append(make(rng, vocab))
         return mixed, stats
 
     training._phases = phases
 
 
-def install(variant: str) -> None:
-    """Patch the task builders / tokenizer / training plan for `variant` (benchmark process only)."""
+def install(variant: str) -> dict[str, int]:
+    """Patch the task builders / tokenizer / training plan for `variant` (benchmark process only); returns the
+    copy-curriculum settings of its `StudentTrainingConfig` (the shipped default is `plain-interleaved`)."""
+    import resources.student.modelling as modelling
+
+    if not variant.startswith("plain"):  # the task as it was: metrics JSON, separators, one token per digit
+        modelling.train_tokenizer = digit_tokenizer
+        sft_tasks.bullets_user_content = lambda metrics: sft_tasks.compact_json(
+            sft_tasks.bullets_prompt_fields(metrics)
+        )
+        sft_tasks.bullets_target = lambda metrics: sft_tasks.compact_json(
+            {key: render_template_bullets(dict(metrics))[key] for key in ("category", "summaryBullets")}
+        )
     if variant == "facts":
         sft_tasks.bullets_user_content = facts_lines
-    if variant.startswith("plain"):
-        import resources.student.modelling as modelling
-
-        shipped_target = sft_tasks.bullets_target
-        sft_tasks.bullets_user_content = lambda metrics: facts_lines(metrics, ", ", plain)
-        sft_tasks.bullets_target = lambda metrics: plain(shipped_target(metrics))
-        modelling.train_tokenizer = plain_tokenizer
-    if variant == "plain-warmup":
-        add_copy_batches(120, 0)
-    if variant == "plain-interleaved":
-        add_copy_batches(120, 3)
+    if variant == "plain-recall":
+        add_copy_batches(120, 3, recall_batch)
+    curriculum = {"plain-warmup": (120, 0), "plain-interleaved": (120, 3)}.get(variant, (0, 0))
+    return {"copy_warmup_steps": curriculum[0], "copy_every": curriculum[1]}
 
 
 def slot_number_accuracy(texts: list[str], records: list[dict]) -> tuple[float, float]:
@@ -238,13 +248,13 @@ def main() -> None:
     from resources.student.training import train_student
 
     torch.set_num_threads(args.threads)
-    install(args.variant)
+    curriculum = install(args.variant)
     examples = sft_tasks.generated_bullets_examples(range(1, 121))
     train = [example for example in examples if example["group"] != "seed-1"]
     validation = [example for example in examples if example["group"] == "seed-1"][:16]
     if args.variant in ("drills", "short-drills"):
         train += drills(range(2, 121), args.variant == "short-drills", random.Random(0))
-    config = StudentTrainingConfig(pretrain_steps=0, sft_steps=args.steps, checkpoint_every=0)
+    config = StudentTrainingConfig(pretrain_steps=0, sft_steps=args.steps, checkpoint_every=0, **curriculum)
     started = time.perf_counter()
     result = train_student(train, validation, [], config, args.work / args.variant, resume=False)
     train_seconds = time.perf_counter() - started
