@@ -1,7 +1,7 @@
 """`sft_dataset`: the student's chat examples of three tasks, split by group with no leakage.
 
 QA examples come from `teacher_answers` (question + its top retrieved chunks → the teacher's answer),
-bullets examples from catalogues the generator makes with seeds 1..N (category metrics JSON → the
+bullets examples from catalogues the generator makes with seeds 1..N (category metrics as a fact list → the
 template's bullets JSON), feedback examples from the `feedback_examples` asset (approved, scrubbed
 feedback; an empty frame while the feedback store holds none). Splits are per source
 document / generator seed / feedback id. The table is the asset (Parquet via the IO manager) and is

@@ -1,11 +1,12 @@
 """The student's three supervised tasks as chat examples, and the leakage-free split (pure, no Dagster).
 
 - QA (`qa_examples`): retrieved contexts (each "[n] " + chunk text) + "\\n질문: " + question → the teacher's answer.
-- Bullets (`bullets_examples`, `generated_bullets_examples`): one category's metrics as compact JSON whose
-  keys follow the bullets' order and whose values are already rendered the way the template writes them
-  (so a tiny model copies, never computes, a number) → the template's `{"category", "summaryBullets"}`
-  JSON. Extra catalogues come from the catalogue generator with other seeds, so thousands of categories
-  exist; the shipped sample's seed is never one of them.
+- Bullets (`bullets_examples`, `generated_bullets_examples`): one category's metrics as a fact list in the
+  bullets' order (`bullets_facts`: each value rendered the way the template writes it and preceded by the
+  words its bullet writes before it, so a tiny model copies, never computes, a number) → the template's
+  `{"category", "summaryBullets"}` JSON; numbers are plain on both sides (`plain_numbers`; `grouped_numbers`
+  restores the thousands separators in what the student writes). Extra catalogues come from the catalogue
+  generator with other seeds, so thousands of categories exist; the shipped sample's seed is never one of them.
 - Feedback (`feedback_examples_to_chat`): an approved feedback row's prompt → its target.
 
 `split_examples` assigns whole groups (source document, generator seed, feedback id) to train /
