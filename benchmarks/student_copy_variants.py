@@ -10,7 +10,8 @@ the slot-number accuracy (of the numbers each template bullet states, the share 
 same position states too). Variants (each a way to make copying easier, tried 2026-12-02):
 
 - `json`: the task before this benchmark (compact metrics JSON → template bullets JSON; one token per digit).
-- `facts`: the prompt as one "key value" line per metric, with the words the bullets use before each value.
+- `facts`: the prompt as one line per metric (`bullets_facts`, with separators), the words the bullets use
+  before each value.
 - `drills`: `json` plus one "copy drill" per category (metrics JSON + ten requested keys in random order →
   "key value" lines: every target token is a copy).
 - `short-drills`: `json` plus two short drills per category (six fields shown, three asked).
@@ -57,36 +58,6 @@ VARIANTS = ("json", "facts", "drills", "short-drills", "plain", "plain-warmup", 
 DRILL_SYSTEM = "지표 JSON에서 요청한 값을 그대로 옮기세요."
 
 
-def facts_lines(metrics: dict[str, Any], joiner: str = "\n", number: Callable[[str], str] = str) -> str:
-    """The category's metrics as facts, each value preceded by the words its bullet writes before it."""
-    f = sft_tasks.bullets_prompt_fields(metrics)
-    parts = [f"카테고리 {f['카테고리']}", f"상품 {number(f['상품'])}개", f"브랜드 {number(f['브랜드'])}개"]
-    parts += [f"누적 리뷰 {number(f['누적 리뷰'])}건", f"리뷰 없는 상품이 {f['리뷰 없는 상품']}%"]
-    if f["평점"] is not None:
-        parts.append(f"평점은 {f['평점']}점")
-    if f["1~2점 리뷰"] is not None:
-        parts.append(f"1~2점 리뷰 비중은 {f['1~2점 리뷰']}%")
-    parts += [f"{name} {number(f[name])}원" for name in ("P25", "P50", "P75")]
-    if f["가격 변화"] is not None:
-        parts.append(f"가격 변화 중앙값 {f['가격 변화']}%")
-    if f["상위 브랜드"]:
-        parts.append(f"상위 {len(f['상위 브랜드'])}개 브랜드({'·'.join(f['상위 브랜드'])})")
-    if f["상위 브랜드 리뷰"] is not None:
-        parts.append(f"리뷰의 {f['상위 브랜드 리뷰']}%")
-    if f["HHI"] is not None:
-        parts.append(f"HHI) {number(f['HHI'])}")
-    parts.append("채널은 " + ", ".join(f"{name} {share}%" for name, share in f["채널"]))
-    parts.append("키워드는 " + ", ".join(f"'{name}'({number(count)}건)" for name, count in f["키워드"]))
-    segment = f["세그먼트"]
-    if segment:
-        parts.append(f"'{segment['사양']}' 제품군 상품 비중 {segment['상품 비중']}% 리뷰 비중 {segment['리뷰 비중']}%")
-        if "단위" in segment:
-            parts.append(
-                f"{segment['단위']}당 {number(segment['단위가격'])}원(카테고리 {number(segment['카테고리'])}원)"
-            )
-    return joiner.join(parts)
-
-
 def flat_fields(metrics: dict[str, Any]) -> list[tuple[str, str]]:
     """Every (key, value) a drill can ask for, list items named by position or name."""
     pairs: list[tuple[str, str]] = []
@@ -130,34 +101,12 @@ def drills(seeds: range, short: bool, rng: random.Random) -> list[dict]:
     return out
 
 
-def _tokenizer(texts: Any, vocab_size: int, pre_tokenizer: Any) -> Any:
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
-    from transformers import PreTrainedTokenizerFast
-
-    core = Tokenizer(models.BPE())
-    core.pre_tokenizer = pre_tokenizer
-    core.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(
-        vocab_size=vocab_size,
-        special_tokens=list(builtin.SPECIAL_TOKENS),
-        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
-        max_token_length=16,
-        show_progress=False,
-    )
-    core.train_from_iterator(texts, trainer=trainer)
-    tokenizer = PreTrainedTokenizerFast(
-        tokenizer_object=core, pad_token=builtin.PAD_TOKEN, eos_token=builtin.TURN_END, bos_token=None, unk_token=None
-    )
-    tokenizer.chat_template = builtin.CHAT_TEMPLATE
-    return tokenizer
-
-
 def digit_tokenizer(texts: Any, vocab_size: int) -> Any:
     """The builtin tokenizer before this benchmark: every digit its own token."""
     from tokenizers import pre_tokenizers
 
     split = [pre_tokenizers.Digits(individual_digits=True), pre_tokenizers.ByteLevel(add_prefix_space=False)]
-    return _tokenizer(texts, vocab_size, pre_tokenizers.Sequence(split))
+    return builtin.train_tokenizer(texts, vocab_size, pre_tokenizers.Sequence(split))
 
 
 def recall_batch(rng: random.Random, vocab: int, batch: int = 32, pairs: int = 8) -> tuple[list[Any], bool]:
@@ -210,7 +159,9 @@ def install(variant: str) -> dict[str, int]:
             {key: render_template_bullets(dict(metrics))[key] for key in ("category", "summaryBullets")}
         )
     if variant == "facts":
-        sft_tasks.bullets_user_content = facts_lines
+        sft_tasks.bullets_user_content = lambda metrics: "\n".join(
+            map(sft_tasks.grouped_numbers, sft_tasks.bullets_facts(metrics))
+        )
     if variant == "plain-recall":
         add_copy_batches(120, 3, recall_batch)
     curriculum = {"plain-warmup": (120, 0), "plain-interleaved": (120, 3)}.get(variant, (0, 0))

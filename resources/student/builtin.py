@@ -34,13 +34,14 @@ CHAT_TEMPLATE = (
 )
 
 
-def train_tokenizer(texts: Iterable[str], vocab_size: int) -> Any:
-    """A `PreTrainedTokenizerFast`: byte-level BPE of `vocab_size` trained on `texts`, numbers kept whole."""
+def train_tokenizer(texts: Iterable[str], vocab_size: int, pre_tokenizer: Any = None) -> Any:
+    """A `PreTrainedTokenizerFast`: byte-level BPE of `vocab_size` trained on `texts`, numbers kept whole
+    (`pre_tokenizer`, a `tokenizers` pre-tokenizer, replaces that split: benchmarks compare others)."""
     from tokenizers import Regex, Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import PreTrainedTokenizerFast
 
     core = Tokenizer(models.BPE())
-    core.pre_tokenizer = pre_tokenizers.Sequence(
+    core.pre_tokenizer = pre_tokenizer or pre_tokenizers.Sequence(
         [
             pre_tokenizers.Split(Regex(PRE_TOKEN_PATTERN), behavior="isolated"),
             pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False),

@@ -293,7 +293,7 @@ def _replace_dir(source_save: Callable[[Path], Any], target: Path) -> Path:
 def _copy_curriculum(run: _Run, sft_steps: int) -> tuple[list[list[EncodedExample]], list[list[EncodedExample]]]:
     """The builtin student's copy batches: the warm-up ones and one per `copy_every` SFT steps."""
     config = run.config
-    if not config.is_builtin or not config.copy_every and not config.copy_warmup_steps:
+    if not config.is_builtin or (not config.copy_every and not config.copy_warmup_steps):
         return [], []
     between = sft_steps // config.copy_every if config.copy_every else 0
     batches = copy_batches(
