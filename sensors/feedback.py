@@ -167,7 +167,9 @@ def retraining_history(
     `min_interval` ago, whichever is earlier (newest first, at most cap + 1 needed), which give the latest
     run inside the interval and today's count; and a run carrying `run_key`, whose batch end is returned."""
     day_start = start_of_day(now, policy.timezone)
-    window_start = min(day_start, now - policy.min_interval)
+    # In UTC: run storage compares `created_after` by wall-clock time, so a Seoul-time bound would hide
+    # every run created between 15:00 and 24:00 UTC (measured: the daily cap let a fifth run through).
+    window_start = min(day_start, now - policy.min_interval).astimezone(UTC)
     recent = instance.get_run_records(
         filters=dg.RunsFilter(job_name=job_name, created_after=window_start), limit=policy.daily_cap + 1
     )

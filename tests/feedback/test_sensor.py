@@ -189,3 +189,18 @@ def test_a_raising_tick_propagates_and_the_next_tick_sees_the_same_rows(tmp_path
         evaluate(build_feedback_retraining_sensor(load_reader=broken), instance, url, "0")
     retried = evaluate(build_feedback_retraining_sensor(load_reader=calm), instance, url, "0")
     assert [r.run_key for r in retried.run_requests] == ["feedback:1-50"]
+
+
+def test_daily_cap_counts_runs_when_the_local_day_starts_ahead_of_utc(tmp_path, instance) -> None:
+    """A time zone whose midnight is the start of the current UTC hour: from 10:00 UTC on it is ahead of UTC
+    (Seoul's day starts at 15:00 UTC), where a local-time storage filter used to hide today's runs."""
+    url = f"sqlite:///{tmp_path / 'f.db'}"
+    FeedbackStore(url).add_feedback([AnswerFeedback("qa", "질문", "답변", 5) for _ in range(50)])
+    for number in range(4):
+        add_run(instance, f"earlier-{number}", 0)
+    hour = datetime.now(UTC).hour
+    zone = f"Etc/GMT-{24 - hour}" if hour >= 10 else f"Etc/GMT+{hour}"  # Etc/GMT-N is UTC+N
+    policy = RetrainingPolicy(min_interval=timedelta(0), timezone=zone)
+    sensor = build_feedback_retraining_sensor(policy=policy, clock=lambda: datetime.now(UTC), load_reader=calm)
+    result = evaluate(sensor, instance, url, None)
+    assert not result.run_requests and result.skip_message.startswith("daily cap: 4 retraining runs already today")
