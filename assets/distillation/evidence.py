@@ -8,19 +8,27 @@ right particle and the final verb by a question ending (`kiwi.join`: "완료하�
 "완료하여야 하나요", "절차이다" → "절차인가요"):
 
 - 규정: a number with its unit (deadline, amount, limit, count, date) → 며칠 / 얼마 / 몇 시간 / 언제;
-- 정의: the definition of a term ("X란 Y를 말한다", "X — Y", "X는 … Y이다") → 무엇;
-- 프로세스: a numbered step's name ("1단계. 반품 신청: …") or the object of a sequenced action;
-- 예시: a listed example ("A, B, C 등") or a named thing after an example cue;
-- 비교: what is compared ("A보다", "A와 달리", "A와 B") ;
+- 정의: the definition of a term ("X란 Y를 말한다", "X — Y", "X는 … Y이다") → "X란 무엇인가요?", or
+  the definition asked the other way round ("…것을 무엇이라고 하나요?");
+- 프로세스: a numbered step's name ("1단계. 반품 신청: …" → "…하는 단계는 무엇인가요?", "반품 처리
+  절차의 1단계는 무엇인가요?"), what follows an action ("…확인한 후 3영업일 이내에 환불한다" →
+  "…확인한 후에는 무엇을 하나요?"), or the object of a sequenced action;
+- 예시: a whole list ("…에는 A, B, C 등이 있다" → "…에는 어떤 것들이 있나요?", "A, B 등의 X" → "X의
+  예로는 어떤 것들이 있나요?"), a listed example or a named thing after an example cue;
+- 비교: two things set against each other ("A는 B보다 …", "A와 달리 B는 …", "A는 … 반면 B는 …",
+  "A와 B는 …이 다르다" → "A와 B는 어떻게 다른가요?"), or what is compared ("A보다", "A와 달리");
 - 적용: the consequence of a condition ("…하지 않으면 [반품은] 어떻게 되나요?").
 
 Every candidate records its `evidence` (the sentence) and `answer` (a substring of it that the
-question does not contain), and is worded so that its form shows its type
-(`assets.distillation.question_forms.mark_type`: "정의상 …", "절차상 …",
-"…것의 예로는 무엇이 있나요?"). Noun phrases keep mixed tokens whole (B2B, 3DS, API 키, 제12조).
-A sentence that opens with a demonstrative or connective ("이 경우", "그는") gets its topic (the
-heading above it, else the document title) in front. Each type also has weaker builders over any
-sentence (the object or subject of the clause), so every chunk can serve every type.
+question does not contain). Its wording comes from `assets.distillation.question_forms.mark_type`:
+a question whose whole form shows its type is kept, in one of its type's wordings of the same
+question ("X는 무슨 뜻인가요?", "…한 후에는 어떻게 진행되나요?", "A와 B의 차이는 무엇인가요?" …);
+one whose form does not is kept as built and ranked "generic" (rank 2), and selection prefers
+worded candidates. No cue is put in front of a question. Noun phrases keep mixed tokens whole (B2B,
+3DS, API 키, 제12조). A sentence that opens with a demonstrative or connective ("이 경우", "그는")
+gets its topic (the heading above it, else the document title) in front. Each type also has weaker
+builders over any sentence (the object or subject of the clause), so every chunk can serve every
+type.
 """
 
 from __future__ import annotations
@@ -31,7 +39,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from assets.distillation.question_forms import mark_type
+from assets.distillation.question_forms import has_final_consonant, mark_type
 from resources.korean import KoreanTokenizer
 
 NOUN_TAGS = frozenset({"NNG", "NNP", "SL", "SH", "SN", "NR"})
@@ -232,19 +240,6 @@ _PARTICLE_KIND = {
 _PAIRS = {"을를": ("을", "를"), "이가": ("이", "가"), "은는": ("은", "는"), "와과": ("과", "와")}
 
 
-def has_final_consonant(word: str) -> bool:
-    """Whether the last pronounced syllable of `word` ends in a consonant (decides 은/는, 이/가, …)."""
-    finals = {"0": True, "1": True, "2": False, "3": True, "4": False, "5": False, "6": True, "7": True, "8": True}
-    for char in reversed(word.strip()):
-        if "가" <= char <= "힣":
-            return (ord(char) - 0xAC00) % 28 != 0
-        if char.isdigit():
-            return finals.get(char, False)
-        if char.isalpha():
-            return char.lower() in "lmnr"
-    return False
-
-
 def _with_particle(word: str, particle: str) -> str:
     """`word` + `particle` in the form its final consonant takes ("무엇으로", "얼마를"; "언제에" → "언제")."""
     kind = _PARTICLE_KIND.get(particle)
@@ -372,7 +367,8 @@ def _regulation(evidence: Evidence, kiwi: Any) -> tuple[list[Built], list[Built]
 def _definition(evidence: Evidence, kiwi: Any) -> tuple[list[Built], list[Built]]:
     strong: list[Built] = []
     glossary: list[Built] = []  # "X — <a sentence about X>": a list item, not a definition
-    if evidence.term is not None and _TERM.match(evidence.term[0]):
+    if evidence.term is not None and _TERM.match(evidence.term[0]) and not evidence.term[1].startswith("「"):
+        # ("X: 「문서 이름」" names the document about X, it does not define X)
         term, body = evidence.term
         first = re.split(r"(?<=[다.])\s", body)[0]
         built = finish(f"{term}{'이란' if has_final_consonant(term) else '란'} 무엇인가요", first, evidence)
@@ -422,10 +418,45 @@ def _process(evidence: Evidence, kiwi: Any) -> tuple[list[Built], list[Built]]:
         number, title, body = evidence.step
         built = _step_question(evidence, body, title, kiwi)
         strong += [built] if built else []
+        if evidence.topic and title not in evidence.topic:
+            numbered = finish(f"{_with_particle(evidence.topic, '의')} {number}단계는 무엇인가요", title, evidence)
+            strong += [numbered] if numbered else []
+    strong += _after_questions(evidence, kiwi)
     objects = _cloze_runs(evidence, _runs_with(evidence, ("JKO",)), kiwi)
     if _SEQUENCE_CUE.search(evidence.text):
         return strong + objects, []
     return strong, objects
+
+
+_AFTER = frozenset({"후", "뒤", "다음", "이후"})
+_ELAPSED = re.compile(r"[\d,.~]+\s*[가-힣]*\s*(?:이|가)?\s*(?:지나|경과|넘)|첫 ")  # "가입 후 첫 주문": a time
+
+
+def _after_questions(evidence: Evidence, kiwi: Any) -> list[Built]:
+    """ "입고를 확인한 후에는 무엇을 하나요?": what the sentence says follows an action (its answer: the
+    rest of the sentence after "…한 후/뒤/다음")."""
+    tokens, text = evidence.tokens, evidence.text
+    last = _final_eojeol(tokens)
+    for index, token in enumerate(tokens[1:], start=1):
+        if last is None or index >= last:
+            return []
+        previous = tokens[index - 1]
+        if token.form not in _AFTER or token.tag not in ("NNG", "NNB") or previous.tag not in ("ETM", "NNG"):
+            continue
+        rest = index + 1
+        while (
+            rest < len(tokens)
+            and tokens[rest].tag.startswith(("J", "SP"))
+            and tokens[rest].start <= _end(tokens[rest - 1])
+        ):
+            rest += 1
+        head = text[: _end(token)]
+        answer = text[_end(tokens[rest - 1]) :].strip(" ,").rstrip(".")
+        if _ELAPSED.match(answer) or re.search(r"[\"“”'‘’「」(]", head):
+            continue  # "배송 완료 후 8일이 지나…" is a duration, not a next step; a head with a quote reads badly
+        built = finish(f"{head}에는 무엇을 하나요", answer, evidence)
+        return [built] if built else []
+    return []
 
 
 def _step_question(evidence: Evidence, body: str, title: str, kiwi: Any) -> Built | None:
@@ -441,6 +472,57 @@ def _step_question(evidence: Evidence, body: str, title: str, kiwi: Any) -> Buil
     return finish(f"{clause} 단계는 무엇인가요", title, evidence)
 
 
+_LIST_SEPARATORS = (", ", ",", "와 ", "과 ", "나 ", "이나 ", "및 ", " 및 ")
+
+
+def _list_spans(evidence: Evidence) -> list[tuple[int, int]]:
+    """Token ranges of whole lists ("A, B, C 등"): two or more noun runs joined by commas or 와/과/나/및,
+    with a closing 등 when there is one, followed by a particle."""
+    tokens, text = evidence.tokens, evidence.text
+    runs = noun_runs(tokens)
+    spans: list[tuple[int, int]] = []
+    start: int | None = None
+    for a, b in zip(runs, [*runs[1:], None]):
+        joined = b is not None and text[_end(tokens[a[1] - 1]) : tokens[b[0]].start] in _LIST_SEPARATORS
+        if joined:
+            start = a[0] if start is None else start
+            continue
+        if start is not None:
+            end = a[1] + (a[1] < len(tokens) and tokens[a[1]].form == "등" and tokens[a[1]].tag == "NNB")
+            if _particle_after(tokens, end) is not None:
+                spans.append((start, end))
+        start = None
+    return spans
+
+
+_LISTED_ENDING = re.compile(r"(?:에는|으로는|로는) 어떤 것들이 있나요\?$")
+
+
+def _list_questions(evidence: Evidence, kiwi: Any) -> list[Built]:
+    """ "…에는 어떤 것들이 있나요?": a whole list of the sentence asked, the list its answer; for a list
+    that names its kind ("A, B, C 등의 X"), "X의 예로는 어떤 것들이 있나요?"."""
+    tokens, text = evidence.tokens, evidence.text
+    out = [
+        built
+        for span in _list_spans(evidence)
+        if (built := cloze(evidence, span, "어떤 것들", kiwi)) and _LISTED_ENDING.search(built[0])
+    ]
+    for start, end in _list_spans(evidence):
+        kind = next((r for r in noun_runs(tokens) if r[0] > end), None)
+        if (
+            tokens[end - 1].form != "등"
+            or kind is None
+            or text[_end(tokens[end - 1]) : tokens[kind[0]].start] not in ("의 ", " ")
+        ):
+            continue
+        name = text[tokens[kind[0]].start : _end(tokens[kind[1] - 1])]
+        built = finish(
+            f"{name}의 예로는 어떤 것들이 있나요", text[tokens[start].start : _end(tokens[end - 2])], evidence
+        )
+        out += [built] if built else []
+    return out
+
+
 def _example(evidence: Evidence, kiwi: Any) -> tuple[list[Built], list[Built]]:
     tokens = evidence.tokens
     runs = noun_runs(tokens)
@@ -453,10 +535,11 @@ def _example(evidence: Evidence, kiwi: Any) -> tuple[list[Built], list[Built]]:
     named = [
         r for r in runs if any(t.tag in ("NNP", "SL") for t in tokens[r[0] : r[1]]) and _particle_after(tokens, r[1])
     ]
+    lists = _list_questions(evidence, kiwi)
     if (cue := _EXAMPLE_CUE.search(evidence.text)) is not None:
         after_cue = [r for r in _runs_with(evidence, ("JX", "JKS")) if tokens[r[0]].start >= cue.end()]
-        return _cloze_runs(evidence, listed[::-1] + named + after_cue[::-1], kiwi), []
-    return [], _cloze_runs(evidence, named + listed[::-1], kiwi)
+        return lists + _cloze_runs(evidence, listed[::-1] + named + after_cue[::-1], kiwi), []
+    return [], lists + _cloze_runs(evidence, named + listed[::-1], kiwi)
 
 
 def _comparison(evidence: Evidence, kiwi: Any) -> tuple[list[Built], list[Built]]:
@@ -465,13 +548,47 @@ def _comparison(evidence: Evidence, kiwi: Any) -> tuple[list[Built], list[Built]
         r
         for r in noun_runs(tokens)
         if (p := _particle_after(tokens, r[1])) is not None
+        and evidence.text[tokens[r[0]].start : _end(tokens[r[1] - 1])] not in _NOT_COMPARED
         and (p.form == "보다" or (p.form in ("와", "과") and _COMPARE_CUE.search(evidence.text[_end(p) : _end(p) + 6])))
     ]
     pairs = _runs_with(evidence, ("JC",))
     if _COMPARE_CUE.search(evidence.text):
         subjects = _runs_with(evidence, ("JKS", "JX"))
-        return _cloze_runs(evidence, compared + pairs + subjects, kiwi), []
+        return _pair_questions(evidence) + _cloze_runs(evidence, compared + pairs + subjects, kiwi), []
     return [], _cloze_runs(evidence, compared + pairs, kiwi)
+
+
+_NOT_COMPARED = frozenset("생각 예상 기대 평소 예전 이전 전 지난번 기존 보통 평균".split())
+_DIFFERS = re.compile(r"다르|다릅|차이|구분")
+_CONTRAST = re.compile(r"반면|지만|는데|와 달리|과 달리|에 비해|와 비교|과 비교|보다")
+
+
+def _pair_questions(evidence: Evidence) -> list[Built]:
+    """ "A와 B는 어떻게 다른가요?" for two things the sentence sets against each other: "A는 B보다 …"
+    (answer: what follows 보다), "A와 달리 B는 …" (what follows B), "A는 …인 반면 B는 …" (what follows
+    A)."""
+    tokens, text = evidence.tokens, evidence.text
+    marked = [(r, p) for r in noun_runs(tokens) if (p := _particle_after(tokens, r[1])) is not None]
+    out: list[Built] = []
+    for (first, p1), (second, p2) in zip(marked, marked[1:]):
+        between = text[_end(p1) : tokens[second[0]].start]
+        a, b = (text[tokens[r[0]].start : _end(tokens[r[1] - 1])] for r in (first, second))
+        if a == b or len(a) > 40 or len(b) > 40 or b in _NOT_COMPARED:
+            continue  # "전복이 생각보다 작다" compares the 전복 with an expectation, not with another thing
+        than = p1.form in ("은", "는", "이", "가") and p2.form == "보다"
+        unlike = p1.form in ("와", "과") and between.startswith(" 달리") and p2.form in ("은", "는", "이", "가")
+        if than or unlike:
+            answer = text[_end(p2) :]
+        elif p1.form in ("은", "는") and p2.form in ("은", "는") and _CONTRAST.search(between):
+            answer = text[_end(p1) :]
+        elif p1.tag == "JC" and p2.form in ("은", "는", "의") and _DIFFERS.search(text[_end(p2) :]):
+            answer = text[_end(p2) :]
+        else:
+            continue
+        question = f"{_with_particle(a, '과')} {_with_particle(b, '은')} 어떻게 다른가요"
+        built = finish(question, answer.strip(" ,").rstrip("."), evidence)
+        out += [built] if built else []
+    return out
 
 
 def _application(evidence: Evidence, kiwi: Any) -> tuple[list[Built], list[Built]]:
@@ -516,24 +633,27 @@ def _generic(evidence: Evidence, kiwi: Any) -> list[Built]:
 
 
 def evidence_candidates(evidence: Sequence[Evidence], kiwi: Any, types: Sequence[str]) -> dict[str, list[Candidate]]:
-    """Per type, the candidates of every sentence (rank 0 strong, 1 weak, 2 generic), in sentence order."""
+    """Per type, the candidates of every sentence, in sentence order: rank 0 a type-specific pattern
+    worded in its type's form, 1 a weaker pattern worded so, 2 a question whose wording does not show
+    its type (kept unworded) or the generic last resort."""
     out: dict[str, list[Candidate]] = {t: [] for t in types}
     generic_cache: dict[int, list[Built]] = {}
     for index, sentence in enumerate(evidence):
         for qtype in types:
             strong, weak = BUILDERS[qtype](sentence, kiwi)
-            out[qtype] += [Candidate(q, qtype, True, sentence.text, a, 0) for q, a in _marked(strong, qtype)]
-            out[qtype] += [Candidate(q, qtype, False, sentence.text, a, 1) for q, a in _marked(weak, qtype)]
+            out[qtype] += _ranked(strong, qtype, sentence.text, True, 0)
+            out[qtype] += _ranked(weak, qtype, sentence.text, False, 1)
             if not strong and not weak:
-                generic = _marked(generic_cache.setdefault(index, _generic(sentence, kiwi)), qtype)
-                out[qtype] += [Candidate(q, qtype, False, sentence.text, a, 2) for q, a in generic[:1]]
+                generic = generic_cache.setdefault(index, _generic(sentence, kiwi))[:1]
+                out[qtype] += _ranked(generic, qtype, sentence.text, False, 2)
     return out
 
 
-def _marked(built: Sequence[Built], qtype: str) -> list[Built]:
-    """The questions worded as `qtype` questions (`question_forms.mark_type`); ones no frame fits are left out."""
-    return [
-        (marked, answer)
-        for question, answer in built
-        if (marked := mark_type(question, answer, qtype, MAX_QUESTION_CHARS))
-    ]
+def _ranked(built: Sequence[Built], qtype: str, evidence: str, strong: bool, rank: int) -> list[Candidate]:
+    """Candidates worded in `qtype`'s whole-question form (`question_forms.mark_type`) at `rank`; a
+    question no form of its type fits stays as built, at rank 2 (its wording says little of its label)."""
+    out = []
+    for question, answer in built:
+        marked = mark_type(question, answer, qtype, MAX_QUESTION_CHARS)
+        out.append(Candidate(marked or question, qtype, strong, evidence, answer, rank if marked else 2))
+    return out

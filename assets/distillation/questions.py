@@ -5,8 +5,10 @@ Types (exact keys): 정의 (definition), 프로세스 (process), 규정 (regulat
 sentence of that chunk it asks about and the `answer` span of that sentence (never contained in the
 question). The default generator (`generate_questions`) takes its candidates from
 `assets.distillation.evidence` (the sentence rewritten around a question word, so the question keeps
-its subject and distinctive terms), preferring type-specific patterns and sentences that no other
-chunk repeats (chunk overlap), one evidence sentence per question within a chunk. Questions are
+its subject and distinctive terms), preferring type-specific patterns worded in their type's form
+(`question_forms`; a question whose form does not show its type is ranked "generic") and sentences
+that no other chunk repeats (chunk overlap), one evidence sentence per question within a chunk.
+Questions are
 picked round-robin over types and documents so the counts stay balanced, and deduplicated
 (normalised text, then morpheme Jaccard) by a `QuestionDeduplicator` that callers can share across
 calls (the documents of one asset step); `deduplicate_questions` does the same over any list (the
@@ -140,6 +142,11 @@ SHARED_PENALTY = 3  # a sentence other chunks repeat ranks below every pattern o
 # (its label says little about its wording); "model" a question the model wrote when asked for the type.
 PATTERNS = ("type", "weak", "generic")
 MODEL_PATTERN = "model"
+
+
+def _worded(candidate: Candidate) -> bool:
+    """Whether a candidate is worded in its type's form (pattern "type" or "weak", not "generic")."""
+    return candidate.rank % SHARED_PENALTY < len(PATTERNS) - 1
 
 
 def pattern_name(candidate: Candidate, source: str) -> str:
@@ -320,7 +327,8 @@ class _Selector:
     def take(
         self, chunk: SourceChunk, candidates: dict[str, list[Candidate]], rotation: int, rng: random.Random
     ) -> None:
-        """Select up to `per_chunk` questions from one chunk: scarcest type first, strong ones preferred."""
+        """Select up to `per_chunk` questions from one chunk: scarcest type first; among equally scarce
+        types one with a candidate worded in its type's form, else one with a strong candidate."""
         tried: set[str] = set()
         while self.per_chunk[chunk.chunk_id] < self.config.per_chunk and not self.full():
             order = [
@@ -331,7 +339,8 @@ class _Selector:
             if not order:
                 return
             tied = [t for t in order if self.counts[t] == self.counts[order[0]]]
-            qtype = next((t for t in tied if any(c.strong for c in candidates.get(t, []))), tied[0])
+            qtype = next((t for t in tied if any(_worded(c) for c in candidates.get(t, []))), None)
+            qtype = qtype or next((t for t in tied if any(c.strong for c in candidates.get(t, []))), tied[0])
             tried.add(qtype)
             self.take_one(chunk, qtype, candidates.get(qtype, []), rng)
 

@@ -4,8 +4,10 @@ Reads one or more JSONL files written by `kodistill questions` (fields question,
 pattern when present: questions of the --exclude-patterns, by default "generic", are left out),
 reports held-out accuracy and per-type precision/recall on a split by document (no document on both
 sides), then trains on every kept question and saves the classifier to --out (`classifier.json` and
-`weights.npz`, no pickle) with the evaluation in `evaluation.json`. `kodistill answer --classifier
-DIR` uses it. The evaluation is printed as one JSON line on stdout.
+`weights.npz`, no pickle) with the evaluation in `evaluation.json`. `--seed-questions FILE` adds
+hand-labelled questions (the natural-question format, `{"dev": {type: [question, ...]}, ...}`; the
+part named by --seed-part) to the training side of the evaluation and to the final training.
+`kodistill answer --classifier DIR` uses it. The evaluation is printed as one JSON line on stdout.
 """
 
 from __future__ import annotations
@@ -40,6 +42,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=["generic"],
         help="question patterns to leave out (default: generic; give none to keep every question)",
     )
+    parser.add_argument(
+        "--seed-questions",
+        type=Path,
+        default=None,
+        help='hand-labelled questions to train on as well ({"dev": {type: [question, ...]}} JSON)',
+    )
+    parser.add_argument("--seed-part", default="dev", help="part of --seed-questions to use (default dev)")
     parser.set_defaults(func=run)
 
 
@@ -73,6 +82,7 @@ def run(args: argparse.Namespace) -> int:
     from assets.distillation.classifier import (
         evaluate_document_split,
         labelled_questions,
+        natural_questions,
         train_question_classifier,
     )
     from resources.atomic import atomic_write_json
@@ -84,13 +94,17 @@ def run(args: argparse.Namespace) -> int:
     frame = read_questions(args.questions)
     tokenizer = KoreanTokenizer()
     excluded = list(args.exclude_patterns)
-    evaluation = evaluate_document_split(frame, tokenizer, args.test_share, args.seed, excluded)
+    seeds = natural_questions(args.seed_questions, args.seed_part) if args.seed_questions else []
+    evaluation = evaluate_document_split(frame, tokenizer, args.test_share, args.seed, excluded, seeds)
     kept = labelled_questions(frame, excluded)
-    classifier = train_question_classifier(list(kept["question"]), list(kept["qtype"]), tokenizer, args.seed)
+    questions = list(kept["question"]) + [q for q, _ in seeds]
+    types = list(kept["qtype"]) + [t for _, t in seeds]
+    classifier = train_question_classifier(questions, types, tokenizer, args.seed)
     classifier.save(args.out)
     report = {
         "out": str(args.out),
-        "trained_on": len(kept),
+        "trained_on": len(questions),
+        "seed_questions": len(seeds),
         "excluded_patterns": excluded,
         "excluded_questions": len(frame) - len(kept),
         "document_split": evaluation,
