@@ -208,6 +208,12 @@ class StudentEvaluationConfig(Config):
     seed: int = Field(
         default=preset_default("student_evaluation", "seed", 0), ge=0, description="Seed of the test sample."
     )
+    copy_numbers: bool = Field(
+        default=preset_default("student_evaluation", "copy_numbers", False),
+        description="Decode models' bullets with number copying (every number written must be one of the prompt's), "
+        "as report_bullets does when its copy_numbers is on; the new student's free decoding is shown too. Off by "
+        "default: it lowers the builtin student's schema-valid rate (docs/benchmarks.md).",
+    )
 
 
 class ChampionConfig(Config):
@@ -242,4 +248,9 @@ class ReportBulletsConfig(Config):
         default=preset_default("report_bullets", "max_new_tokens", 420),
         ge=1,
         description="Generation budget per category.",
+    )
+    copy_numbers: bool = Field(
+        default=preset_default("report_bullets", "copy_numbers", False),
+        description="Decode with number copying: every number the model writes must be one of its prompt's metrics. "
+        "Off by default: it lowers the builtin student's schema-valid rate (docs/benchmarks.md).",
     )

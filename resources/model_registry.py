@@ -20,6 +20,8 @@ from typing import Any
 from urllib.parse import urlparse
 from urllib.request import url2pathname
 
+from resources.student.number_copy import user_texts
+
 CHAMPION, PREVIOUS = "champion", "previous"
 SCORE_TAG = "kodistill.score"
 PRUNED_TAG = "kodistill.artifacts_removed"
@@ -131,12 +133,20 @@ class BulletsWriter:
     generator: Any | None
     problem: str | None = None
 
-    def generate(self, max_new_tokens: int) -> Callable[[Sequence[list[dict[str, str]]]], list[str]] | None:
-        """`generate(conversations) -> texts` for `write_bullets`, None when there is no model."""
+    def generate(
+        self, max_new_tokens: int, copy_numbers: bool = False
+    ) -> Callable[[Sequence[list[dict[str, str]]]], list[str]] | None:
+        """`generate(conversations) -> texts` for `write_bullets`, None when there is no model. With
+        `copy_numbers`, every number the model writes must be one of its prompt's (`number_copy`)."""
         generator = self.generator
         if generator is None:
             return None
-        return lambda conversations: generator.generate(conversations, max_new_tokens=max_new_tokens)
+
+        def generate(conversations: Sequence[list[dict[str, str]]]) -> list[str]:
+            sources = user_texts(conversations) if copy_numbers else None
+            return generator.generate(conversations, max_new_tokens=max_new_tokens, number_sources=sources)
+
+        return generate
 
 
 def _champion_folder(tracking: Any, cache: Path) -> tuple[str, Path | None, str | None]:

@@ -179,7 +179,9 @@ def report_bullets(
     writer = load_bullets_writer(config.model, mlflow, paths.artifact_path("student", "registry", "x").parent)
     if writer.problem:
         context.log.warning(f"report_bullets: templated — {writer.problem}")
-    run = write_bullets(records, writer.generate(config.max_new_tokens), bullets_conversation, writer.label)
+    run = write_bullets(
+        records, writer.generate(config.max_new_tokens, config.copy_numbers), bullets_conversation, writer.label
+    )
     payloads = run.payloads
     problems = payload_problems(payloads, records)
     if problems:

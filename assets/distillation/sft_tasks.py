@@ -183,11 +183,11 @@ def bullets_facts(metrics: Mapping[str, Any]) -> list[str]:
     writes before it ("상품 194개", "P25 23288원", "HHI) 2177"), numbers plain."""
     f = bullets_prompt_fields(metrics)
     facts = [f"카테고리 {f['카테고리']}", f"상품 {f['상품']}개", f"브랜드 {f['브랜드']}개"]
-    facts += [f"누적 리뷰 {f['누적 리뷰']}건", f"리뷰 없는 상품이 {f['리뷰 없는 상품']}%"]
+    facts += [f"누적 리뷰 {f['누적 리뷰']}건", f"리뷰가 1건도 없는 상품이 {f['리뷰 없는 상품']}%"]
     optional = [("평점", "평점은 {}점"), ("1~2점 리뷰", "1~2점 리뷰 비중은 {}%")]
     facts += [form.format(f[key]) for key, form in optional if f[key] is not None]
     facts += [f"{name} {f[name]}원" for name in ("P25", "P50", "P75")]
-    later = [("가격 변화", "가격 변화 중앙값 {}%")]
+    later = [("가격 변화", "최근 6개월 가격 변화 중앙값 {}%")]
     facts += [form.format(f[key]) for key, form in later if f[key] is not None]
     if f["상위 브랜드"]:
         facts.append(f"상위 {len(f['상위 브랜드'])}개 브랜드({'·'.join(f['상위 브랜드'])})")

@@ -16,6 +16,7 @@ Each step's MLflow run is tagged with the Dagster run id and asset key; its id a
 import hashlib
 import json
 import math
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ from assets.distillation.promotion import decide_promotion, required_score
 from assets.distillation.sft_frame import frame_examples
 from assets.distillation.student_eval import (
     EvaluationSet,
+    bullets_outputs,
     comparison_png,
     evaluation_set,
     model_outputs,
@@ -72,6 +74,7 @@ MARGIN_RULE = dg.AssetCheckSpec(
     description="The registry's champion is the version the gate chose, and a promotion beat the former "
     "champion by the margin (or the floor for a first champion), re-read from MLflow.",
 )
+FREE_DECODING = "student, free decoding"  # the new student's bullets without number copying (bullets-only row)
 SUMMARY_COLUMNS = ["system", "score", "qa_span_containment", "qa_morpheme_f1", "bullets_pass_rate", "tokens_per_second"]
 RESULT_COLUMNS = [
     "system",
@@ -235,11 +238,17 @@ def student_model(
 
 
 def _load_generate(model_dir: str) -> tuple[Any, Any]:
-    """(generate(conversations, max_new_tokens) -> texts, generator) for a model folder."""
+    """(generate(conversations, max_new_tokens, copy_numbers) -> texts, generator) for a model folder."""
     from resources.student.generation import StudentGenerator
+    from resources.student.number_copy import user_texts
 
     generator = StudentGenerator.load(Path(model_dir))
-    return (lambda conversations, tokens: generator.generate(conversations, max_new_tokens=tokens)), generator
+
+    def generate(conversations: Any, tokens: int, copy_numbers: bool) -> list[str]:
+        sources = user_texts(conversations) if copy_numbers else None
+        return generator.generate(conversations, max_new_tokens=tokens, number_sources=sources)
+
+    return generate, generator
 
 
 def _champion_dir(mlflow: MlflowTracking, paths: ProjectPaths, exclude: str) -> tuple[str | None, str | None]:
@@ -257,11 +266,22 @@ def _champion_dir(mlflow: MlflowTracking, paths: ProjectPaths, exclude: str) -> 
 
 def _model_system(
     name: str, version: str, model_dir: str, items: EvaluationSet, config: StudentEvaluationConfig, morphemes: Any
-) -> dict[str, Any]:
+) -> list[dict[str, Any]]:
+    """The model's row; for the new student with number copying on, also its bullets decoded freely (a
+    bullets-only row "student, free decoding"), so the table shows what number copying adds."""
     generate, generator = _load_generate(model_dir)
-    qa, bullets = model_outputs(generate, items, config.qa_max_new_tokens, config.bullets_max_new_tokens)
+    qa, bullets = model_outputs(
+        generate, items, config.qa_max_new_tokens, config.bullets_max_new_tokens, config.copy_numbers
+    )
     summary = score_outputs(items, qa, bullets, morphemes)
-    return {"system": name, "model_version": version, "tokens_per_second": generator.last_tokens_per_second, **summary}
+    rows = [
+        {"system": name, "model_version": version, "tokens_per_second": generator.last_tokens_per_second, **summary}
+    ]
+    if name == "student" and config.copy_numbers and items.bullets:
+        free = bullets_outputs(generate, items, config.bullets_max_new_tokens, False)
+        free_row = {"system": FREE_DECODING, "model_version": version, **score_outputs(items, None, free, morphemes)}
+        rows.append({**free_row, "tokens_per_second": generator.last_tokens_per_second})
+    return rows
 
 
 def _results_table(rows: list[dict[str, Any]]) -> pd.DataFrame:
@@ -273,7 +293,7 @@ def _results_table(rows: list[dict[str, Any]]) -> pd.DataFrame:
 
 def _log_evaluation(run: TrackedRun, table: pd.DataFrame, png: bytes, folder: Path) -> None:
     for row in table.to_dict("records"):
-        prefix = row["system"].replace(" ", "_")
+        prefix = re.sub(r"\W+", "_", row["system"])  # MLflow metric names: no commas
         run.log_metrics({f"{prefix}.{k}": v for k, v in row.items() if isinstance(v, float) and k != "by_type"})
     plot = folder / "student_evaluation.png"
     with atomic_path(plot) as tmp:
@@ -309,12 +329,12 @@ def student_evaluation(
     )
     kiwi = tokenizer.get()
     rows = [
-        _model_system("student", model.model_version, model.model_dir, items, config, kiwi.morphemes_batch),
-        _model_system("untrained student", "", model.untrained_dir, items, config, kiwi.morphemes_batch),
+        *_model_system("student", model.model_version, model.model_dir, items, config, kiwi.morphemes_batch),
+        *_model_system("untrained student", "", model.untrained_dir, items, config, kiwi.morphemes_batch),
     ]
     champion, champion_dir = _champion_dir(mlflow, paths, exclude=model.model_version)
     if champion_dir and not champion_dir.startswith("unavailable"):
-        rows.append(_model_system("champion", champion, champion_dir, items, config, kiwi.morphemes_batch))
+        rows += _model_system("champion", champion, champion_dir, items, config, kiwi.morphemes_batch)
     elif champion_dir:
         context.log.warning(f"champion v{champion} not evaluated: {champion_dir}")
     for name, (qa, bullets) in reference_outputs(items).items():

@@ -3,7 +3,8 @@
 `evaluation_set(test_rows, ...)` takes a seeded sample of the test split (QA and bullets) with what
 judging needs. `score_outputs(eval_set, qa_answers, bullets_outputs, morphemes)` judges any system's
 outputs with `student_metrics` (None for a task the system does not do). Model systems produce outputs
-with `model_outputs(generate, ...)`; the teacher's outputs are the targets themselves and the trivial
+with `model_outputs(generate, ...)` (bullets decoded with number copying when asked, as the report decodes
+them; `bullets_outputs` alone for a bullets-only row); the teacher's outputs are the targets themselves and the trivial
 baseline answers with the first sentence of the top context (`reference_outputs`). `comparison_png`
 draws the side-by-side bar chart.
 """
@@ -31,7 +32,7 @@ from assets.distillation.student_metrics import (
 )
 
 Conversation = list[dict[str, str]]
-Generate = Callable[[Sequence[Conversation], int], list[str]]
+Generate = Callable[[Sequence[Conversation], int, bool], list[str]]  # (conversations, max tokens, copy numbers)
 Morphemes = Callable[[list[str]], list[list[str]]]
 PLOTTED = ("qa_span_containment", "qa_morpheme_f1", "bullets_pass_rate", "score")
 
@@ -97,12 +98,19 @@ def score_outputs(
 
 
 def model_outputs(
-    generate: Generate, items: EvaluationSet, qa_tokens: int, bullets_tokens: int
+    generate: Generate, items: EvaluationSet, qa_tokens: int, bullets_tokens: int, copy_numbers: bool
 ) -> tuple[list[str], list[str]]:
-    """A model's QA answers and bullets outputs for the sampled items."""
-    qa = generate([item["conversation"] for item in items.qa], qa_tokens) if items.qa else []
-    bullets = generate([item["conversation"] for item in items.bullets], bullets_tokens) if items.bullets else []
+    """A model's QA answers (free decoding) and bullets outputs (number copying when `copy_numbers`, as the
+    report decodes them) for the sampled items."""
+    qa = generate([item["conversation"] for item in items.qa], qa_tokens, False) if items.qa else []
+    bullets = bullets_outputs(generate, items, bullets_tokens, copy_numbers)
     return qa, bullets
+
+
+def bullets_outputs(generate: Generate, items: EvaluationSet, bullets_tokens: int, copy_numbers: bool) -> list[str]:
+    """A model's bullets outputs for the sampled categories."""
+    conversations = [item["conversation"] for item in items.bullets]
+    return generate(conversations, bullets_tokens, copy_numbers) if conversations else []
 
 
 def reference_outputs(items: EvaluationSet) -> dict[str, tuple[list[str] | None, list[str] | None]]:

@@ -48,6 +48,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="who writes the bullets: 'template' (default), 'champion' (the MLflow champion student) or a local "
         "student model folder; invalid model output falls back to the template per category",
     )
+    parser.add_argument(
+        "--copy-numbers",
+        action="store_true",
+        help="decode with number copying: every number the model writes must be one of its category's metrics "
+        "(off by default: it lowers the builtin student's schema-valid rate, see docs/benchmarks.md)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -75,7 +81,7 @@ def _use_jemalloc() -> None:
         pa.set_memory_pool(pool)
 
 
-def _write_payloads(model: str, records: list[dict]) -> list[dict]:
+def _write_payloads(model: str, records: list[dict], copy_numbers: bool) -> list[dict]:
     """The template's payloads, or the model's with per-category fallback (summary on stderr)."""
     if model == "template":
         return [render_template_bullets(record) for record in records]
@@ -84,7 +90,7 @@ def _write_payloads(model: str, records: list[dict]) -> list[dict]:
     writer = load_bullets_writer(model, MlflowTracking(), artifacts_dir() / "student" / "registry")
     if writer.problem:
         print(f"kodistill bullets: warning: {writer.problem}; every category templated", file=sys.stderr)
-    run = write_bullets(records, writer.generate(MAX_NEW_TOKENS), bullets_conversation, writer.label)
+    run = write_bullets(records, writer.generate(MAX_NEW_TOKENS, copy_numbers), bullets_conversation, writer.label)
     if run.model_error:
         print(f"kodistill bullets: warning: {run.model_error}; every category templated", file=sys.stderr)
     wrote = ", ".join(run.student_categories) or "none"
@@ -102,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
     _report_quarantine(args, result)
     records = metrics_records(compute_category_metrics(result.products, parsed_pairs=result.parsed_pairs))
     del result
-    payloads = _write_payloads(args.model, records)
+    payloads = _write_payloads(args.model, records, args.copy_numbers)
     problems = payload_problems(payloads, records)
     if problems:
         raise InputDataError(

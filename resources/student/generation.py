@@ -3,7 +3,8 @@
 Prompts are rendered with the directory's chat template up to the assistant turn and tokenized exactly as in
 training (`encoding.prompt_ids`), left-padded in batches of similar length, and only the generated tokens
 (up to the end-of-turn token) are decoded. `last_tokens_per_second` is the generated tokens per second of the
-latest `generate` call.
+latest `generate` call. With `number_sources` (one text per conversation), decoding copies numbers: every
+number written must be one of that text's numbers (`number_copy.NumberCopyProcessor`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from resources.errors import InputDataError
 from resources.student.chat import Message
 from resources.student.encoding import prompt_ids
 from resources.student.modelling import load_tokenizer
+from resources.student.number_copy import DigitVocabulary, NumberCopyProcessor, NumberTrie, prompt_numbers
 
 DEFAULT_BATCH_SIZE = 16
 
@@ -48,6 +50,7 @@ class StudentGenerator:
         self.device = device
         self.batch_size = batch_size
         self.last_tokens_per_second = 0.0
+        self._digits: DigitVocabulary | None = None
 
     @classmethod
     def load(cls, model_dir: Path, batch_size: int = DEFAULT_BATCH_SIZE) -> StudentGenerator:
@@ -63,8 +66,18 @@ class StudentGenerator:
             tokenizer.pad_token = tokenizer.eos_token
         return cls(_load_model(model_dir, device), tokenizer, device, batch_size)
 
-    def _batch(self, prompts: Sequence[list[int]], max_new_tokens: int) -> list[list[int]]:
+    def _number_copy(self, tries: Sequence[NumberTrie] | None, width: int) -> list[Any]:
+        if tries is None:
+            return []
+        if self._digits is None:
+            self._digits = DigitVocabulary.of(self.tokenizer)
+        return [NumberCopyProcessor(self._digits, tries, width)]
+
+    def _batch(
+        self, prompts: Sequence[list[int]], max_new_tokens: int, tries: Sequence[NumberTrie] | None = None
+    ) -> list[list[int]]:
         import torch
+        from transformers import LogitsProcessorList
 
         pad = self.tokenizer.pad_token_id
         width = max(len(prompt) for prompt in prompts)
@@ -81,6 +94,7 @@ class StudentGenerator:
                 do_sample=False,
                 pad_token_id=pad,
                 eos_token_id=self.tokenizer.eos_token_id,
+                logits_processor=LogitsProcessorList(self._number_copy(tries, width)),
             )
         return [self._until_eos(row) for row in out[:, width:].tolist()]
 
@@ -88,15 +102,27 @@ class StudentGenerator:
         eos = self.tokenizer.eos_token_id
         return tokens[: tokens.index(eos)] if eos in tokens else tokens
 
-    def generate(self, conversations: Sequence[list[Message]], max_new_tokens: int = 256) -> list[str]:
-        """Greedy answers, one per conversation, in order; only the generated tokens are decoded."""
+    def generate(
+        self,
+        conversations: Sequence[list[Message]],
+        max_new_tokens: int = 256,
+        number_sources: Sequence[str] | None = None,
+    ) -> list[str]:
+        """Greedy answers, one per conversation, in order; only the generated tokens are decoded. With
+        `number_sources`, each answer's numbers are restricted to those of its source text."""
         started = time.perf_counter()
         prompts = [prompt_ids(self.tokenizer, conversation) for conversation in conversations]
+        if number_sources is not None and len(number_sources) != len(prompts):
+            raise ValueError(f"{len(number_sources)} number sources for {len(prompts)} conversations")
+        tries = None
+        if number_sources is not None:
+            tries = [NumberTrie.build(self.tokenizer, prompt_numbers(text)) for text in number_sources]
         order = sorted(range(len(prompts)), key=lambda index: len(prompts[index]))
         generated: dict[int, list[int]] = {}
         for start in range(0, len(order), self.batch_size):
             chunk = order[start : start + self.batch_size]
-            for index, tokens in zip(chunk, self._batch([prompts[i] for i in chunk], max_new_tokens)):
+            rows = [tries[i] for i in chunk] if tries is not None else None
+            for index, tokens in zip(chunk, self._batch([prompts[i] for i in chunk], max_new_tokens, rows)):
                 generated[index] = tokens
         count = sum(len(tokens) for tokens in generated.values())
         self.last_tokens_per_second = count / max(time.perf_counter() - started, 1e-9)

@@ -89,9 +89,9 @@ def test_copy_curriculum_batches_are_planned_and_teach_copying(tmp_path: Path, e
     run = _Run(config, None, tokenizer, "cpu")
     plan, _ = _phases(run, examples, PRETRAIN_TEXTS)
     kinds = [items[0].task for items, _ in plan]
-    assert kinds[:2] == ["pretrain", "pretrain"] and kinds[2:152] == ["copy"] * 150
+    assert kinds[:150] == ["copy"] * 150 and kinds[150:152] == ["pretrain", "pretrain"]  # copy warm-up first
     assert [kind == "copy" for kind in kinds[152:]] == [False, False, False, True] * 2  # one after every third
-    first = plan[2][0][0]
+    first = plan[0][0][0]
     assert first.input_ids[:12] == first.input_ids[12:] and first.labels[:12] == [-100] * 12
     assert first.labels[12:] == first.input_ids[12:] and min(first.input_ids) >= 3
     result = train_student(examples, examples[:4], PRETRAIN_TEXTS, config, tmp_path / "run")

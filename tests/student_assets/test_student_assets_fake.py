@@ -28,7 +28,7 @@ UPSTREAM = [
 CONFIG = {
     "sft_dataset": {"config": {"bullets_seeds": 3}},
     "student_model": {"config": {"sft_steps": 5}},
-    "student_evaluation": {"config": {"max_qa_examples": 6, "max_bullets_examples": 2}},
+    "student_evaluation": {"config": {"max_qa_examples": 6, "max_bullets_examples": 2, "copy_numbers": True}},
 }
 
 
@@ -64,6 +64,12 @@ def test_chain_registers_evaluates_and_gates(small_data: Path, monkeypatch: pyte
         assert table.loc["untrained student", "qa_morpheme_f1"] == 0.0
         assert table.loc["student", "bullets_fallback_rate"] == 1.0 and table.loc["teacher", "bullets_pass_rate"] == 1
         assert table.loc["student", "tokens_per_second"] == 123.0
+        free = table.loc["student, free decoding"]  # with number copying on, free decoding is shown too
+        assert free.bullets_fallback_rate == 1.0 and free.qa_span_containment != free.qa_span_containment  # no QA
+        assert (
+            "student_free_decoding.bullets_pass_rate"
+            in client.get_run(_metadata(refused, "student_evaluation")["mlflow_run_id"].value).data.metrics
+        )
         run_id = _metadata(refused, "student_model")["mlflow_run_id"].value
         run = client.get_run(run_id)
         assert run.data.tags[DAGSTER_RUN_TAG] == refused.run_id and run.data.tags[DAGSTER_ASSET_TAG] == "student_model"

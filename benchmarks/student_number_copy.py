@@ -1,0 +1,116 @@
+"""Benchmark: report bullets of a trained student, decoded freely and with number copying, on unseen catalogues.
+
+Usage: .venv/bin/python benchmarks/student_number_copy.py --model DIR [--eval-seeds N] [--threads N] [--label L]
+`DIR` is a student model folder (e.g. the champion's, from `kodistill demo`: the `model` artifact of the
+registered version). For the categories of generator seeds never used in training (`UNSEEN_BULLETS_SEEDS`,
+the first N), the student writes bullets twice: greedy, and greedy with `number_sources` (every number it
+writes must be a number of its prompt, `resources/student/number_copy.py`). Each output is judged by the
+blocking check the report uses (`bullets_outcome`: schema + order + per-slot faithfulness); reported per
+decoding: pass rate, schema-valid rate, the share of template numbers the same-position bullet states, the
+first problem of failing categories by kind, and generated tokens/s. Writes
+benchmarks/results/student_number_copy.json (entries keyed by `--label`, merged with earlier runs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import re
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from assets.catalog.bullets import NUMBER_PATTERN  # noqa: E402
+from assets.distillation import sft_tasks  # noqa: E402
+from assets.distillation.student_metrics import bullets_outcome  # noqa: E402
+from resources.atomic import atomic_write_json  # noqa: E402
+
+RESULT = ROOT / "benchmarks/results/student_number_copy.json"
+
+
+def slot_number_accuracy(texts: list[str], records: list[dict[str, Any]]) -> float:
+    """Share of the template's numbers that the output bullet in the same position states too."""
+    found = total = 0
+    for text, record in zip(texts, records, strict=True):
+        expected = json.loads(sft_tasks.bullets_target(record))["summaryBullets"]
+        written = re.findall(r'"((?:[^"\\]|\\.)*)"', text.split('"summaryBullets"', 1)[-1])
+        for position, bullet in enumerate(expected):
+            numbers = NUMBER_PATTERN.findall(bullet)
+            got = NUMBER_PATTERN.findall(written[position]) if position < len(written) else []
+            total += len(numbers)
+            found += sum(1 for number in numbers if number in got)
+    return found / max(total, 1)
+
+
+def problem_kind(problem: str) -> str:
+    """A failing category's first problem, reduced to its kind ("states a number not its metrics" …)."""
+    for marker, kind in (
+        ("which is not one of its metrics", "wrong number for its slot"),
+        ("which its metrics do not support", "wrong reading"),
+        ("which these metrics do not have", "slot the metrics lack"),
+        ("no JSON object", "no JSON"),
+        ("payload category", "wrong category"),
+    ):
+        if marker in problem:
+            return kind
+    return "schema or order"
+
+
+def judge(texts: list[str], records: list[dict[str, Any]], seconds: float, tokens: float) -> dict[str, Any]:
+    outcomes = [bullets_outcome(text, record, None) for text, record in zip(texts, records, strict=True)]
+    failures = Counter(problem_kind(o.problems[0]) for o in outcomes if not o.passed and o.problems)
+    return {
+        "pass_rate": round(sum(o.passed for o in outcomes) / len(records), 3),
+        "schema_valid_rate": round(sum(o.schema_valid for o in outcomes) / len(records), 3),
+        "slot_number_accuracy": round(slot_number_accuracy(texts, records), 3),
+        "first_problem_of_failures": dict(failures.most_common()),
+        "seconds": round(seconds, 1),
+        "generated_tokens_per_second": round(tokens),
+        "sample": texts[0][:400],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", type=Path, required=True)
+    parser.add_argument("--eval-seeds", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--max-new-tokens", type=int, default=420)
+    parser.add_argument("--label", default="default")
+    parser.add_argument("--out", type=Path, default=RESULT)
+    args = parser.parse_args()
+
+    import torch
+
+    from resources.student.generation import StudentGenerator
+
+    torch.set_num_threads(args.threads)
+    records = [
+        r for seed in sft_tasks.UNSEEN_BULLETS_SEEDS[: args.eval_seeds] for r in sft_tasks.generated_metrics(seed)
+    ]
+    conversations = [sft_tasks.bullets_conversation(record) for record in records]
+    generator = StudentGenerator.load(args.model)
+    entry: dict[str, Any] = {
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "machine": f"{platform.machine()}, {args.threads} torch thread(s), shared 2-core box",
+        "model": str(args.model),
+        "unseen_categories": len(records),
+    }
+    for name, sources in (("free", None), ("number_copy", [c[-1]["content"] for c in conversations])):
+        started = time.perf_counter()
+        texts = generator.generate(conversations, max_new_tokens=args.max_new_tokens, number_sources=sources)
+        entry[name] = judge(texts, records, time.perf_counter() - started, generator.last_tokens_per_second)
+        print(name, json.dumps(entry[name], ensure_ascii=False), flush=True)
+    previous = json.loads(args.out.read_text(encoding="utf-8")) if args.out.is_file() else {}
+    previous[args.label] = entry
+    atomic_write_json(args.out, previous)
+
+
+if __name__ == "__main__":
+    main()
