@@ -7,7 +7,8 @@ the first N), the student writes bullets twice: greedy, and greedy with `number_
 writes must be a number of its prompt, `resources/student/number_copy.py`). Each output is judged by the
 blocking check the report uses (`bullets_outcome`: schema + order + per-slot faithfulness); reported per
 decoding: pass rate, schema-valid rate, the share of template numbers the same-position bullet states, the
-first problem of failing categories by kind, and generated tokens/s. Writes
+first problem of failing categories by kind, and generated tokens/s. `--old-facts`: prompts worded as sft
+datasets built before 2026-12-02 (`student_pretraining_order.py`), for models trained on them. Writes
 benchmarks/results/student_number_copy.json (entries keyed by `--label`, merged with earlier runs).
 """
 
@@ -56,6 +57,7 @@ def problem_kind(problem: str) -> str:
         ("which these metrics do not have", "slot the metrics lack"),
         ("no JSON object", "no JSON"),
         ("payload category", "wrong category"),
+        ("does not name its category", "another category named in the text"),
     ):
         if marker in problem:
             return kind
@@ -83,6 +85,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--max-new-tokens", type=int, default=420)
     parser.add_argument("--label", default="default")
+    parser.add_argument("--old-facts", action="store_true", help="prompts worded as before 2026-12-02 (see there)")
     parser.add_argument("--out", type=Path, default=RESULT)
     args = parser.parse_args()
 
@@ -91,6 +94,10 @@ def main() -> None:
     from resources.student.generation import StudentGenerator
 
     torch.set_num_threads(args.threads)
+    if args.old_facts:
+        from benchmarks.student_pretraining_order import use_old_facts
+
+        use_old_facts()
     records = [
         r for seed in sft_tasks.UNSEEN_BULLETS_SEEDS[: args.eval_seeds] for r in sft_tasks.generated_metrics(seed)
     ]

@@ -338,7 +338,8 @@ def reading_problems(position: int, bullet: str, expected: str | None, kind: str
 
 def faithfulness_problems(payload: dict[str, Any], metrics: dict[str, Any]) -> list[str]:
     """Every number in a bullet must be one of the metric values its own slot states (a P25 bullet cannot
-    state the brand count), and every categorical reading (상승세, 고집중 시장 …) the one the metrics imply."""
+    state the brand count), every categorical reading (상승세, 고집중 시장 …) the one the metrics imply, and
+    the market-size bullet must name the payload's own category (not another one's)."""
     if payload.get("category") != metrics.get("category"):
         return [f"payload category {payload.get('category')!r} != metrics category {metrics.get('category')!r}"]
     expected = _template_by_slot(metrics)
@@ -347,6 +348,8 @@ def faithfulness_problems(payload: dict[str, Any], metrics: dict[str, Any]) -> l
         reference = expected.get(kind.key)
         problems += slot_number_problems(position, bullet, reference, kind.key)
         problems += reading_problems(position, bullet, reference, kind.key)
+        if kind.key == "market_size" and str(metrics["category"]) not in bullet:
+            problems.append(f"bullet {position} does not name its category {metrics['category']!r}: {bullet!r}")
     return problems
 
 

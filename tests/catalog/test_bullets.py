@@ -66,6 +66,13 @@ def test_unfaithful_number_is_caught(records: dict[str, dict]) -> None:
     assert len(problems) == 1 and "states 1200" in problems[0]
 
 
+def test_another_categorys_name_in_the_text_is_caught(records: dict[str, dict]) -> None:
+    payload = render_template_bullets(records["샴푸"])
+    payload["summaryBullets"][0] = payload["summaryBullets"][0].replace("샴푸 카테고리는", "생수 카테고리는")
+    problems = faithfulness_problems(payload, records["샴푸"])
+    assert problems == [f"bullet 1 does not name its category '샴푸': {payload['summaryBullets'][0]!r}"]
+
+
 def test_slightly_wrong_percentage_is_caught(records: dict[str, dict]) -> None:
     payload = render_template_bullets(records["샴푸"])
     payload["summaryBullets"][1] = payload["summaryBullets"][1].replace("25.0%", "26.0%")
