@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import re
 import sys
 import time
 from collections import Counter
@@ -27,26 +26,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from assets.catalog.bullets import NUMBER_PATTERN  # noqa: E402
 from assets.distillation import sft_tasks  # noqa: E402
 from assets.distillation.student_metrics import bullets_outcome  # noqa: E402
+from benchmarks.student_copy_variants import slot_number_accuracy  # noqa: E402
 from resources.atomic import atomic_write_json  # noqa: E402
 
 RESULT = ROOT / "benchmarks/results/student_number_copy.json"
-
-
-def slot_number_accuracy(texts: list[str], records: list[dict[str, Any]]) -> float:
-    """Share of the template's numbers that the output bullet in the same position states too."""
-    found = total = 0
-    for text, record in zip(texts, records, strict=True):
-        expected = json.loads(sft_tasks.bullets_target(record))["summaryBullets"]
-        written = re.findall(r'"((?:[^"\\]|\\.)*)"', text.split('"summaryBullets"', 1)[-1])
-        for position, bullet in enumerate(expected):
-            numbers = NUMBER_PATTERN.findall(bullet)
-            got = NUMBER_PATTERN.findall(written[position]) if position < len(written) else []
-            total += len(numbers)
-            found += sum(1 for number in numbers if number in got)
-    return found / max(total, 1)
 
 
 def problem_kind(problem: str) -> str:
@@ -70,7 +55,7 @@ def judge(texts: list[str], records: list[dict[str, Any]], seconds: float, token
     return {
         "pass_rate": round(sum(o.passed for o in outcomes) / len(records), 3),
         "schema_valid_rate": round(sum(o.schema_valid for o in outcomes) / len(records), 3),
-        "slot_number_accuracy": round(slot_number_accuracy(texts, records), 3),
+        "slot_number_accuracy": round(slot_number_accuracy(texts, records)[0], 3),
         "first_problem_of_failures": dict(failures.most_common()),
         "seconds": round(seconds, 1),
         "generated_tokens_per_second": round(tokens),
