@@ -4,9 +4,9 @@
 judging needs. `score_outputs(eval_set, qa_answers, bullets_outputs, morphemes)` judges any system's
 outputs with `student_metrics` (None for a task the system does not do). Model systems produce outputs
 with `model_outputs(generate, ...)` (bullets decoded with number copying when asked, as the report decodes
-them; `bullets_outputs` alone for a bullets-only row); the teacher's outputs are the targets themselves and the trivial
-baseline answers with the first sentence of the top context (`reference_outputs`). `comparison_png`
-draws the side-by-side bar chart.
+them; `bullets_outputs` alone for a bullets-only row); the teacher's outputs are the targets themselves and
+the trivial baseline answers with the first sentence of the top context (`reference_outputs`).
+`comparison_png` draws the side-by-side bar chart.
 """
 
 from __future__ import annotations
