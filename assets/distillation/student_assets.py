@@ -265,10 +265,16 @@ def _champion_dir(mlflow: MlflowTracking, paths: ProjectPaths, exclude: str) -> 
 
 
 def _model_system(
-    name: str, version: str, model_dir: str, items: EvaluationSet, config: StudentEvaluationConfig, morphemes: Any
+    name: str,
+    version: str,
+    model_dir: str,
+    items: EvaluationSet,
+    config: StudentEvaluationConfig,
+    morphemes: Any,
+    show_free_decoding: bool = False,
 ) -> list[dict[str, Any]]:
-    """The model's row; for the new student with number copying on, also its bullets decoded freely (a
-    bullets-only row "student, free decoding"), so the table shows what number copying adds."""
+    """The model's row; with `show_free_decoding` and number copying on, also its bullets decoded freely (a
+    bullets-only row "student, free decoding"), so the table shows what number copying changes."""
     generate, generator = _load_generate(model_dir)
     qa, bullets = model_outputs(
         generate, items, config.qa_max_new_tokens, config.bullets_max_new_tokens, config.copy_numbers
@@ -277,7 +283,7 @@ def _model_system(
     rows = [
         {"system": name, "model_version": version, "tokens_per_second": generator.last_tokens_per_second, **summary}
     ]
-    if name == "student" and config.copy_numbers and items.bullets:
+    if show_free_decoding and config.copy_numbers and items.bullets:
         free = bullets_outputs(generate, items, config.bullets_max_new_tokens, False)
         free_row = {"system": FREE_DECODING, "model_version": version, **score_outputs(items, None, free, morphemes)}
         rows.append({**free_row, "tokens_per_second": generator.last_tokens_per_second})
@@ -329,7 +335,7 @@ def student_evaluation(
     )
     kiwi = tokenizer.get()
     rows = [
-        *_model_system("student", model.model_version, model.model_dir, items, config, kiwi.morphemes_batch),
+        *_model_system("student", model.model_version, model.model_dir, items, config, kiwi.morphemes_batch, True),
         *_model_system("untrained student", "", model.untrained_dir, items, config, kiwi.morphemes_batch),
     ]
     champion, champion_dir = _champion_dir(mlflow, paths, exclude=model.model_version)
