@@ -16,7 +16,9 @@ parts apart (trained on both corpora's default set, and on the shipped corpus's 
 `heldout` trained on both corpora plus the 72 `dev` questions as a seed set (every wrong prediction
 listed); the
 predicted-type distribution of KorQuAD's 5,774 real (human-written, unlabelled) questions;
-training and prediction speed.
+training and prediction speed; (d) the model selection (`grouped_cv`): 5-fold cross-validation grouped
+by document (GroupKFold over doc_id, default set) of class-weighted logistic regression (C 1, 10, 100)
+and class-weighted LinearSVC (C 0.3, 1, 3; the shipped model is C=1) on each corpus and both.
 Writes benchmarks/results/question_classifier.json.
 """
 
@@ -30,6 +32,8 @@ import statistics
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -37,9 +41,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import pandas as pd  # noqa: E402
+from sklearn.linear_model import LogisticRegression  # noqa: E402
+from sklearn.model_selection import GroupKFold  # noqa: E402
+from sklearn.svm import LinearSVC  # noqa: E402
 
 from assets.config import ChunksConfig  # noqa: E402
 from assets.distillation.classifier import (  # noqa: E402
+    CLASS_WEIGHT,
     EXCLUDED_PATTERNS,
     classification_report,
     evaluate_document_split,
@@ -108,6 +116,7 @@ def split_summary(
         "accuracy_mean": round(statistics.mean(accuracies), 4),
         "accuracy_min": min(accuracies),
         "accuracy_max": max(accuracies),
+        "accuracies": accuracies,
         "cues_stripped_accuracy_mean": round(statistics.mean(stripped), 4),
         "cues_stripped_accuracy_min": min(stripped),
         "cues_stripped_accuracy_max": max(stripped),
@@ -132,6 +141,50 @@ def natural_check(classifier: Any, part: str) -> dict[str, Any]:
         {"question": q, "type": t, "predicted": p} for (q, t), p in zip(pairs, predicted, strict=True) if p != t
     ]
     return report
+
+
+def logistic(c: float, seed: int) -> LogisticRegression:
+    """Class-weighted (multinomial) logistic regression, the model before LinearSVC (C=10)."""
+    return LogisticRegression(C=c, class_weight=CLASS_WEIGHT, max_iter=2000, random_state=seed)
+
+
+def linear_svc(c: float, seed: int) -> LinearSVC:
+    """Class-weighted one-vs-rest linear SVM (`classifier.make_estimator` with another C)."""
+    return LinearSVC(C=c, class_weight=CLASS_WEIGHT, max_iter=10000, random_state=seed)
+
+
+CANDIDATES: dict[str, Callable[[int], Any]] = {
+    **{f"logistic C={c:g}": partial(logistic, c) for c in (1.0, 10.0, 100.0)},
+    **{f"linear_svc C={c:g}": partial(linear_svc, c) for c in (0.3, 1.0, 3.0)},
+}
+CV_FOLDS = 5
+
+
+def grouped_cv(frame: pd.DataFrame, tokenizer: KoreanTokenizer) -> dict[str, Any]:
+    """Each candidate's accuracy over CV_FOLDS folds grouped by document (default question set):
+    per fold, the mean over folds, and pooled (correct / all questions)."""
+    kept = labelled_questions(frame).reset_index(drop=True)
+    correct: dict[str, list[int]] = {name: [] for name in CANDIDATES}
+    sizes = []
+    for train_index, test_index in GroupKFold(n_splits=CV_FOLDS).split(kept, groups=kept["doc_id"]):
+        train, test = kept.iloc[train_index], kept.iloc[test_index]
+        sizes.append(len(test))
+        for name, factory in CANDIDATES.items():
+            model = train_question_classifier(
+                list(train["question"]), list(train["qtype"]), tokenizer, estimator=factory
+            )
+            correct[name].append(sum(p == t for p, t in zip(model.predict(list(test["question"])), test["qtype"])))
+    summaries = {name: cv_summary(hits, sizes) for name, hits in correct.items()}
+    return {"folds": CV_FOLDS, "questions": len(kept), "fold_sizes": sizes} | summaries
+
+
+def cv_summary(hits: list[int], sizes: list[int]) -> dict[str, Any]:
+    """Accuracy per fold, its mean over folds, and pooled over all held-out questions."""
+    return {
+        "accuracy_mean": round(statistics.mean(c / n for c, n in zip(hits, sizes, strict=True)), 4),
+        "accuracy_pooled": round(sum(hits) / sum(sizes), 4),
+        "fold_accuracies": [round(c / n, 4) for c, n in zip(hits, sizes, strict=True)],
+    }
 
 
 def main() -> None:
@@ -168,6 +221,7 @@ def main() -> None:
     seeded = train_question_classifier(
         list(kept["question"]) + [q for q, _ in seeds], list(kept["qtype"]) + [t for _, t in seeds], tokenizer
     )
+    model_selection = {name: grouped_cv(f, tokenizer) for name, f in corpora}
     natural = {
         "trained_on_both": {part: natural_check(classifier, part) for part in ("dev", "heldout")},
         "trained_on_shipped": {part: natural_check(shipped_only, part) for part in ("dev", "heldout")},
@@ -175,8 +229,7 @@ def main() -> None:
     }
     result = {
         "benchmark": (
-            "question-type classifier (class-weighted logistic regression, "
-            "Kiwi morpheme/tail/question-word + char TF-IDF)"
+            "question-type classifier (class-weighted LinearSVC C=1, Kiwi morpheme/tail/question-word + char TF-IDF)"
         ),
         "command": (
             f"benchmarks/question_classifier.py --seeds {args.seeds} --korquad-paragraphs {args.korquad_paragraphs}"
@@ -185,6 +238,9 @@ def main() -> None:
         "training_data": "kodistill questions (templates, defaults) over kodistill chunk data/raw_docs and KorQuAD dev",
         "korquad_paragraphs": len(korquad_chunks),
         "patterns": patterns,
+        "document_split_accuracies": {
+            name: {label: summary["accuracies"] for label, summary in sets.items()} for name, sets in splits.items()
+        },
         "document_split_accuracy_mean": {
             name: {label: summary["accuracy_mean"] for label, summary in sets.items()} for name, sets in splits.items()
         },
@@ -198,6 +254,7 @@ def main() -> None:
             "korquad_to_shipped": cross_corpus(korquad, shipped, tokenizer),
         },
         "natural_questions": natural,
+        "grouped_cv": model_selection,
         "korquad_real_questions_predicted_types": dict(Counter(real_types).most_common()),
         "generation_s": round(generated_s, 2),
         "train_all_s": round(train_s, 2),

@@ -1,34 +1,38 @@
 """Question-type classifier: which of the six types (정의, 프로세스, 규정, 예시, 비교, 적용) a question asks.
 
-A linear model (multinomial logistic regression) over two TF-IDF feature blocks: every Kiwi morpheme
-of the question with its tag (`무엇/NP`, `나요/EF`: endings and question words carry the type) plus
-morpheme bigrams, the last TAIL_MORPHEMES morphemes marked by their position from the end
-(`end0:나요/EF`), each question word (QUESTION_WORDS) with its neighbours (`qw+1:몇 시간/NNG`); and
+A linear model (a one-vs-rest linear support vector machine, `make_estimator`) over two TF-IDF feature
+blocks: every Kiwi morpheme of the question with its tag (`무엇/NP`, `나요/EF`: endings and question words
+carry the type) plus morpheme bigrams, the last TAIL_MORPHEMES morphemes marked by their position from
+the end (`end0:나요/EF`), each question word (QUESTION_WORDS) with its neighbours (`qw+1:몇 시간/NNG`); and
 character 2-4-grams within words. Trained on synthetic questions (`train_question_classifier`), it
 predicts the type of any question (`QuestionClassifier.predict`). Questions whose label says little
-(pattern "generic": a last-resort template labelled with whatever type the balance needed) are left
-out of training and evaluation by default (`labelled_questions`). Classes are weighted by the inverse
-of their frequency (`CLASS_WEIGHT`): the generator words fewer 비교 and 예시 questions in their form
-than 규정 ones, and an unweighted model sends unfamiliar wordings to the most frequent type. A seed
-set of hand-labelled questions (`natural_questions`, e.g. the `dev` part of
+(pattern "generic": a last-resort template labelled with whatever type the balance needed) are left out
+of training and evaluation by default (`labelled_questions`). Classes are weighted by the inverse of
+their frequency (`CLASS_WEIGHT`): the generator words fewer 비교 and 예시 questions in their form than 규정
+ones, and an unweighted model sends unfamiliar wordings to the most frequent type. The model (LinearSVC,
+C=1) was chosen over class-weighted logistic regression by 5-fold cross-validation grouped by document
+on the KorQuAD synthetic questions (benchmarks/question_classifier.py, `grouped_cv`;
+docs/benchmarks.md); `train_question_classifier` takes another estimator factory. A seed set of
+hand-labelled questions (`natural_questions`, e.g. the `dev` part of
 tests/distillation/natural_questions.json) may be added to the training side (`seed_questions`).
 
-Saved as a folder without pickle: `classifier.json` (settings, types, both vocabularies, the sha256
-of the weights file) and `weights.npz` (idf vectors, coefficients, intercepts; loaded with
-`allow_pickle=False`, its checksum verified). `evaluate_document_split` measures held-out accuracy
-and per-type precision/recall on a split by document (no document has questions on both sides),
-also on the same held-out questions with any cue of the earlier generator taken off
-(`question_forms.strip_type_cue`: "정의상 …?" → "…?"; the generator no longer puts cues in front, so
-for its questions now both numbers agree unless a sentence itself opens with such words).
-`natural_questions` reads the hand-written questions of tests/distillation/natural_questions.json
-(a `dev` part for design decisions, a `heldout` part for the report).
+Saved as a folder without pickle: `classifier.json` (settings, types, both vocabularies, the sha256 of
+the weights file) and `weights.npz` (idf vectors, coefficients, intercepts; loaded with
+`allow_pickle=False`, its checksum verified); prediction is the argmax of the decision scores.
+`evaluate_document_split` measures held-out accuracy and per-type precision/recall on a split by
+document (no document has questions on both sides), also on the same held-out questions with any cue of
+the earlier generator taken off (`question_forms.strip_type_cue`: "정의상 …?" → "…?"; the generator no
+longer puts cues in front, so for its questions now both numbers agree unless a sentence itself opens
+with such words). `natural_questions` reads the hand-written questions of
+tests/distillation/natural_questions.json (a `dev` part for design decisions, a `heldout` part for the
+report).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,10 +41,10 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer
-from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import precision_recall_fscore_support
 from sklearn.model_selection import GroupShuffleSplit
 from sklearn.preprocessing import normalize
+from sklearn.svm import LinearSVC
 
 from assets.distillation.question_forms import strip_type_cue
 from resources.atomic import atomic_write_bytes, atomic_write_json
@@ -50,10 +54,10 @@ from resources.llm.base import QUESTION_TYPES
 
 MODEL_FILE = "classifier.json"
 WEIGHTS_FILE = "weights.npz"
-FORMAT_VERSION = 2  # 2: tail and question-word features
+FORMAT_VERSION = 3  # 2: tail and question-word features; 3: linear SVM weights
 CHAR_NGRAMS = (2, 4)
 MIN_DF = 2
-REGULARISATION_C = 10.0
+REGULARISATION_C = 1.0
 CLASS_WEIGHT = "balanced"
 TAIL_MORPHEMES = 4
 QUESTION_WORDS = frozenset("무엇 뭐 언제 얼마 몇 며칠 어떻게 어떤 누구 어디 왜 어느 무슨".split())
@@ -156,7 +160,7 @@ class QuestionClassifier:
         atomic_write_bytes(folder / WEIGHTS_FILE, weights)
         manifest = {
             "format_version": FORMAT_VERSION,
-            "kind": "question-type classifier: class-weighted logistic regression over Kiwi morpheme and char TF-IDF",
+            "kind": "question-type classifier: class-weighted linear SVM over Kiwi morpheme and char TF-IDF",
             "types": self.types,
             "char_ngrams": list(CHAR_NGRAMS),
             "tail_morphemes": TAIL_MORPHEMES,
@@ -212,10 +216,20 @@ def _read_manifest(folder: Path) -> dict[str, Any]:
     return manifest
 
 
+def make_estimator(seed: int = 0) -> LinearSVC:
+    """The shipped model: a class-weighted one-vs-rest linear SVM (C = REGULARISATION_C)."""
+    return LinearSVC(C=REGULARISATION_C, class_weight=CLASS_WEIGHT, max_iter=10000, random_state=seed)
+
+
 def train_question_classifier(
-    questions: Sequence[str], types: Sequence[str], tokenizer: KoreanTokenizer, seed: int = 0
+    questions: Sequence[str],
+    types: Sequence[str],
+    tokenizer: KoreanTokenizer,
+    seed: int = 0,
+    estimator: Callable[[int], Any] = make_estimator,
 ) -> QuestionClassifier:
-    """Fit the vocabularies, idf and logistic regression on labelled questions."""
+    """Fit the vocabularies, idf and a linear model (`estimator(seed)`, one with `coef_`, `intercept_`
+    and `classes_` once fitted) on labelled questions."""
     _check_training_data(questions, types)
     morpheme_counter = _morpheme_vectorizer()
     char_counter = _char_vectorizer()
@@ -223,21 +237,21 @@ def train_question_classifier(
     char_counts = char_counter.fit_transform(list(questions))
     morpheme_idf, char_idf = _idf(morpheme_counts), _idf(char_counts)
     features = sparse.hstack([_tfidf(morpheme_counts, morpheme_idf), _tfidf(char_counts, char_idf)]).tocsr()
-    model = LogisticRegression(C=REGULARISATION_C, class_weight=CLASS_WEIGHT, max_iter=2000, random_state=seed)
-    model.fit(features, list(types))
+    model = estimator(seed).fit(features, list(types))
+    coef, intercept = _class_weights(model)
     return QuestionClassifier(
         types=[str(t) for t in model.classes_],
         morpheme_vocabulary={k: int(v) for k, v in morpheme_counter.vocabulary_.items()},
         char_vocabulary={k: int(v) for k, v in char_counter.vocabulary_.items()},
         morpheme_idf=morpheme_idf,
         char_idf=char_idf,
-        coef=_class_weights(model)[0],
-        intercept=_class_weights(model)[1],
+        coef=coef,
+        intercept=intercept,
         tokenizer=tokenizer,
     )
 
 
-def _class_weights(model: LogisticRegression) -> tuple[np.ndarray, np.ndarray]:
+def _class_weights(model: Any) -> tuple[np.ndarray, np.ndarray]:
     """(coefficients, intercepts) with one row/entry per class: a two-class model stores one row for
     the second class, expanded here to -w/2 and w/2 so that the argmax over classes is unchanged."""
     coef = np.asarray(model.coef_, dtype=np.float64)
