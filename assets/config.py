@@ -209,10 +209,10 @@ class StudentEvaluationConfig(Config):
         default=preset_default("student_evaluation", "seed", 0), ge=0, description="Seed of the test sample."
     )
     copy_numbers: bool = Field(
-        default=preset_default("student_evaluation", "copy_numbers", False),
-        description="Decode models' bullets with number copying (every number written must be one of the prompt's), "
-        "as report_bullets does when its copy_numbers is on; the new student's free decoding is shown too. Off by "
-        "default: it lowers the builtin student's schema-valid rate (docs/benchmarks.md).",
+        default=preset_default("student_evaluation", "copy_numbers", True),
+        description="Decode models' bullets with number copying (each number copied from the place in the prompt "
+        "whose preceding words match what was written), as report_bullets does by default; the new student's free "
+        "decoding is shown too. On by default (docs/benchmarks.md, 'Number copying at decoding time').",
     )
 
 
@@ -250,7 +250,7 @@ class ReportBulletsConfig(Config):
         description="Generation budget per category.",
     )
     copy_numbers: bool = Field(
-        default=preset_default("report_bullets", "copy_numbers", False),
-        description="Decode with number copying: every number the model writes must be one of its prompt's metrics. "
-        "Off by default: it lowers the builtin student's schema-valid rate (docs/benchmarks.md).",
+        default=preset_default("report_bullets", "copy_numbers", True),
+        description="Decode with number copying: each number is copied from the place in the prompt whose preceding "
+        "words match what the model just wrote (docs/benchmarks.md, 'Number copying at decoding time').",
     )

@@ -5,13 +5,15 @@ fresh temporary Dagster instance, artifacts folder and MLflow store, then reads 
 command's wall time, each step's seconds, the training numbers (`student_model`), the evaluation table
 (student vs untrained vs champion vs teacher vs trivial baseline), the champion decision and which
 categories of the shipped catalogue the student wrote. Writes benchmarks/results/student_demo.json.
-The pip install of a fresh clone is not part of this measurement. Run from the project root:
+The pip install of a fresh clone is not part of this measurement. `--keep DIR` copies the run's folder
+(artifacts, MLflow store with the registered model) to DIR for later benchmarks. Run from the project root:
 
-    .venv/bin/python benchmarks/student_demo.py
+    .venv/bin/python benchmarks/student_demo.py [--keep DIR]
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
@@ -81,6 +83,9 @@ def analyse(env: dict[str, str], command_seconds: float) -> dict[str, object]:
 
 
 def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--keep", type=Path, help="copy the run's folder (artifacts, MLflow store) here afterwards")
+    args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="kodistill-student-demo-") as folder:
         env = _prepare(Path(folder))
         started = time.perf_counter()
@@ -95,6 +100,8 @@ def main() -> int:
         result = {"exit_code": demo.returncode, **analyse(env, command_seconds), "printout": demo.stdout[-6000:]}
         if demo.returncode != 0:
             print(demo.stdout[-3000:], demo.stderr[-3000:], sep="\n", file=sys.stderr)
+        if args.keep:
+            shutil.copytree(folder, args.keep, dirs_exist_ok=True)
     result["machine"] = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()} (shared)"
     result["date"] = time.strftime("%Y-%m-%d %H:%M")
     atomic_write_json(RESULTS / "student_demo.json", result)

@@ -3,12 +3,15 @@
 Usage: .venv/bin/python benchmarks/student_number_copy.py --model DIR [--eval-seeds N] [--threads N] [--label L]
 `DIR` is a student model folder (e.g. the champion's, from `kodistill demo`: the `model` artifact of the
 registered version). For the categories of generator seeds never used in training (`UNSEEN_BULLETS_SEEDS`,
-the first N), the student writes bullets twice: greedy, and greedy with `number_sources` (every number it
-writes must be a number of its prompt, `resources/student/number_copy.py`). Each output is judged by the
+the first N), the student writes bullets four times: from the prompt alone ("prompt only") and from the prompt
+with the answer's start prefilled up to the first bullet ("prefilled", `sft_tasks.bullets_conversation`, as
+the report asks), each greedy ("free") and greedy with `copy_numbers` (each number copied from the place in
+the prompt whose preceding words match, `resources/student/number_copy.py`). `--starts` limits the
+prompt forms. Each output is judged by the
 blocking check the report uses (`bullets_outcome`: schema + order + per-slot faithfulness); reported per
 decoding: pass rate, schema-valid rate, the share of template numbers the same-position bullet states, the
 first problem of failing categories by kind, and generated tokens/s. `--old-facts`: prompts worded as sft
-datasets built before 2026-12-02 (`student_pretraining_order.py`), for models trained on them. Writes
+datasets built before 2026-12-02 17:00 (`student_pretraining_order.py`), for models trained on them. Writes
 benchmarks/results/student_number_copy.json (entries keyed by `--label`, merged with earlier runs).
 """
 
@@ -32,6 +35,7 @@ from benchmarks.student_copy_variants import slot_number_accuracy  # noqa: E402
 from resources.atomic import atomic_write_json  # noqa: E402
 
 RESULT = ROOT / "benchmarks/results/student_number_copy.json"
+DECODINGS = (("free", False), ("number_copy", True))
 
 
 def problem_kind(problem: str) -> str:
@@ -72,6 +76,9 @@ def main() -> None:
     parser.add_argument("--label", default="default")
     parser.add_argument("--old-facts", action="store_true", help="prompts worded as before 2026-12-02 (see there)")
     parser.add_argument("--out", type=Path, default=RESULT)
+    parser.add_argument(
+        "--starts", nargs="+", choices=("prompt only", "prefilled"), default=["prompt only", "prefilled"]
+    )
     args = parser.parse_args()
 
     import torch
@@ -86,7 +93,10 @@ def main() -> None:
     records = [
         r for seed in sft_tasks.UNSEEN_BULLETS_SEEDS[: args.eval_seeds] for r in sft_tasks.generated_metrics(seed)
     ]
-    conversations = [sft_tasks.bullets_conversation(record) for record in records]
+    prompted = {
+        "prompt only": [sft_tasks.bullets_prompt(record) for record in records],
+        "prefilled": [sft_tasks.bullets_conversation(record) for record in records],
+    }
     generator = StudentGenerator.load(args.model)
     entry: dict[str, Any] = {
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
@@ -94,11 +104,12 @@ def main() -> None:
         "model": str(args.model),
         "unseen_categories": len(records),
     }
-    for name, sources in (("free", None), ("number_copy", [c[-1]["content"] for c in conversations])):
+    decodings = [(f"{start}, {name}", start, copy) for start in args.starts for name, copy in DECODINGS]
+    for label, start, copy_numbers in decodings:
         started = time.perf_counter()
-        texts = generator.generate(conversations, max_new_tokens=args.max_new_tokens, number_sources=sources)
-        entry[name] = judge(texts, records, time.perf_counter() - started, generator.last_tokens_per_second)
-        print(name, json.dumps(entry[name], ensure_ascii=False), flush=True)
+        texts = generator.generate(prompted[start], max_new_tokens=args.max_new_tokens, copy_numbers=copy_numbers)
+        entry[label] = judge(texts, records, time.perf_counter() - started, generator.last_tokens_per_second)
+        print(label, json.dumps(entry[label], ensure_ascii=False), flush=True)
     previous = json.loads(args.out.read_text(encoding="utf-8")) if args.out.is_file() else {}
     previous[args.label] = entry
     atomic_write_json(args.out, previous)

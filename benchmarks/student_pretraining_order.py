@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import re
 import sys
 import time
 from pathlib import Path
@@ -66,7 +67,26 @@ def use_pretrain_first_order() -> None:
     training._phases = phases
 
 
+_READING_AFTER_PERCENT = re.compile(
+    r"^((?:리뷰가 1건도 없는 상품이|1~2점 리뷰 비중은|최근 6개월 가격 변화 중앙값) [^%]+%).+$"
+)
+_READING_AFTER_HHI = re.compile(r"^(HHI\) \d+) 기준 .+$")
+
+
+def without_readings(fact: str) -> str:
+    """A fact as prompts worded it before the readings (보합세, 고집중 시장 …) became facts (2026-12-02 evening)."""
+    return _READING_AFTER_HHI.sub(r"\1", _READING_AFTER_PERCENT.sub(r"\1", fact))
+
+
+def use_facts_without_readings() -> None:
+    """Prompts as sft datasets built from 2026-12-02 17:00 to the evening worded them (no readings)."""
+    shipped = sft_tasks.bullets_facts
+    sft_tasks.bullets_facts = lambda metrics: [without_readings(fact) for fact in shipped(metrics)]
+
+
 def use_old_facts() -> None:
+    """Prompts as sft datasets built before 2026-12-02 17:00 worded them (no readings, shorter phrases)."""
+    use_facts_without_readings()
     shipped = sft_tasks.bullets_facts
 
     def facts(metrics: Any) -> list[str]:

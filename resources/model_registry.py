@@ -20,8 +20,6 @@ from typing import Any
 from urllib.parse import urlparse
 from urllib.request import url2pathname
 
-from resources.student.number_copy import user_texts
-
 CHAMPION, PREVIOUS = "champion", "previous"
 SCORE_TAG = "kodistill.score"
 PRUNED_TAG = "kodistill.artifacts_removed"
@@ -137,14 +135,13 @@ class BulletsWriter:
         self, max_new_tokens: int, copy_numbers: bool = False
     ) -> Callable[[Sequence[list[dict[str, str]]]], list[str]] | None:
         """`generate(conversations) -> texts` for `write_bullets`, None when there is no model. With
-        `copy_numbers`, every number the model writes must be one of its prompt's (`number_copy`)."""
+        `copy_numbers`, numbers are copied from where the prompt states them (`number_copy`)."""
         generator = self.generator
         if generator is None:
             return None
 
         def generate(conversations: Sequence[list[dict[str, str]]]) -> list[str]:
-            sources = user_texts(conversations) if copy_numbers else None
-            return generator.generate(conversations, max_new_tokens=max_new_tokens, number_sources=sources)
+            return generator.generate(conversations, max_new_tokens=max_new_tokens, copy_numbers=copy_numbers)
 
         return generate
 

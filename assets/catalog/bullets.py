@@ -7,7 +7,9 @@ and `faithfulness_problems(payload, metrics)` (each bullet's numbers must be its
 values, its categorical reading — 상승세, 고집중 시장 … — the one its metrics imply) return human-readable
 problems (empty list = valid); they judge any payload, template- or model-written, the same way.
 `payload_problems(payloads, records)` runs both over a whole report: the blocking check, the asset (before it
-writes the API file) and `kodistill bullets` (before it writes) all call it.
+writes the API file) and `kodistill bullets` (before it writes) all call it. The categorical readings are
+functions of one metric each (`saturation_reading`, `satisfaction_reading`, `price_trend`,
+`concentration_reading`), shared with the student's prompt.
 """
 
 from __future__ import annotations
@@ -84,15 +86,27 @@ def _market_size(m: dict[str, Any]) -> str:
     )
 
 
+def saturation_reading(zero_review_share: float) -> str:
+    """What the share of products without reviews says about the market (the saturation bullet's reading)."""
+    if zero_review_share >= 0.30:
+        return "구매 검증 전인 신규 상품이 많아 후발 진입 여지가 있습니다"
+    if zero_review_share >= 0.15:
+        return "검증된 상품과 신규 상품이 섞여 있는 시장입니다"
+    return "대부분 상품이 후기로 검증된 포화 시장입니다"
+
+
 def _saturation(m: dict[str, Any]) -> str:
     share = m["zero_review_share"]
-    if share >= 0.30:
-        reading = "구매 검증 전인 신규 상품이 많아 후발 진입 여지가 있습니다"
-    elif share >= 0.15:
-        reading = "검증된 상품과 신규 상품이 섞여 있는 시장입니다"
-    else:
-        reading = "대부분 상품이 후기로 검증된 포화 시장입니다"
-    return f"리뷰가 1건도 없는 상품이 {format_percent(share)}%로, {reading}(리뷰 수 기준)."
+    return f"리뷰가 1건도 없는 상품이 {format_percent(share)}%로, {saturation_reading(share)}(리뷰 수 기준)."
+
+
+def satisfaction_reading(low_rating_share: float) -> str:
+    """What the share of 1–2 star reviews says about satisfaction (the satisfaction bullet's reading)."""
+    if low_rating_share >= 0.10:
+        return "불만 리스크가 큰 편입니다"
+    if low_rating_share >= 0.05:
+        return "불만 리스크는 보통 수준입니다"
+    return "만족도가 높은 편입니다"
 
 
 def _satisfaction(m: dict[str, Any]) -> str:
@@ -101,17 +115,15 @@ def _satisfaction(m: dict[str, Any]) -> str:
     low = m["low_rating_share"]
     if _missing(low):
         return f"리뷰 가중 평균 평점은 {m['weighted_rating']:.2f}점입니다(리뷰 분포 기준)."
-    reading = (
-        "불만 리스크가 큰 편입니다"
-        if low >= 0.10
-        else "불만 리스크는 보통 수준입니다"
-        if low >= 0.05
-        else "만족도가 높은 편입니다"
-    )
     return (
         f"리뷰 가중 평균 평점은 {m['weighted_rating']:.2f}점이고 1~2점 리뷰 비중은 {format_percent(low)}%로, "
-        f"{reading}(리뷰 분포 기준)."
+        f"{satisfaction_reading(low)}(리뷰 분포 기준)."
     )
+
+
+def price_trend(median_change: float) -> str:
+    """The price bullet's reading of the median 6-month price change (±3% is flat)."""
+    return "하락세" if median_change <= -0.03 else "상승세" if median_change >= 0.03 else "보합세"
 
 
 def _price(m: dict[str, Any]) -> str:
@@ -122,15 +134,15 @@ def _price(m: dict[str, Any]) -> str:
     change = m["median_price_change_6m"]
     if _missing(change):
         return text + ", 가격 이력이 없어 추이는 판단할 수 없습니다(판매가·가격 이력 기준)."
-    trend = "하락세" if change <= -0.03 else "상승세" if change >= 0.03 else "보합세"
     return (
         text
         + f", 최근 6개월 가격 변화는 상품별 중앙값 {format_signed_percent(change)}%로 "
-        + f"{trend}입니다(판매가·가격 이력 기준)."
+        + f"{price_trend(change)}입니다(판매가·가격 이력 기준)."
     )
 
 
-def _concentration_reading(hhi: float) -> str:
+def concentration_reading(hhi: float) -> str:
+    """The competition bullet's reading of the brand concentration index (HHI)."""
     if hhi >= 2500:
         return "소수 브랜드가 주도하는 고집중 시장"
     if hhi >= 1500:
@@ -145,7 +157,7 @@ def _competition(m: dict[str, Any]) -> str:
     names = "·".join(brand["name"] for brand in brands)
     return (
         f"리뷰 기준 상위 {len(brands)}개 브랜드({names})가 리뷰의 {format_percent(m['top3_brand_share'])}%를 차지하며, "
-        f"집중도 지수(HHI) {format_count(m['hhi'])} 기준 {_concentration_reading(m['hhi'])}입니다(리뷰 수 기준)."
+        f"집중도 지수(HHI) {format_count(m['hhi'])} 기준 {concentration_reading(m['hhi'])}입니다(리뷰 수 기준)."
     )
 
 

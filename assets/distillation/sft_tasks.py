@@ -5,8 +5,11 @@
   bullets' order (`bullets_facts`: each value rendered the way the template writes it and preceded by the
   words its bullet writes before it, so a tiny model copies, never computes, a number) → the template's
   `{"category", "summaryBullets"}` JSON; numbers are plain on both sides (`plain_numbers`; `grouped_numbers`
-  restores the thousands separators in what the student writes). Extra catalogues come from the catalogue
-  generator with other seeds, so thousands of categories exist; the shipped sample's seed is never one of them.
+  restores the thousands separators in what the student writes). Generation is given `bullets_conversation`:
+  the prompt and the answer's start up to the first bullet (`bullets_answer_start`), so the model never
+  writes the category name into the JSON (it copies it into the first bullet). Extra catalogues come from the catalogue
+  generator with other seeds, so thousands of categories exist, their names shuffled (`relabelled_metrics`);
+  the shipped sample's seed is never one of them.
 - Feedback (`feedback_examples_to_chat`): an approved feedback row's prompt → its target.
 
 `split_examples` assigns whole groups (source document, generator seed, feedback id) to train /
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -221,9 +225,21 @@ def bullets_target(metrics: Mapping[str, Any]) -> str:
     return compact_json({"category": payload["category"], "summaryBullets": bullets})
 
 
-def bullets_conversation(metrics: Mapping[str, Any]) -> list[dict[str, str]]:
-    """The bullets prompt messages (system + user), as generation is given them."""
+def bullets_prompt(metrics: Mapping[str, Any]) -> list[dict[str, str]]:
+    """The bullets prompt messages (system + user), as training examples have them."""
     return [{"role": "system", "content": BULLETS_SYSTEM}, {"role": "user", "content": bullets_user_content(metrics)}]
+
+
+def bullets_answer_start(category: str) -> str:
+    """The start every bullets target has: `{"category":"<name>","summaryBullets":["` (the name as JSON)."""
+    return '{"category":' + compact_json(str(category)) + ',"summaryBullets":["'
+
+
+def bullets_conversation(metrics: Mapping[str, Any]) -> list[dict[str, str]]:
+    """What generation is given: the bullets prompt and, as the assistant's prefilled start, the JSON up to
+    the first bullet (`bullets_answer_start`): the category is input, so the model writes only the bullets."""
+    start = {"role": "assistant", "content": bullets_answer_start(metrics["category"])}
+    return [*bullets_prompt(metrics), start]
 
 
 def bullets_examples(records: Iterable[Mapping[str, Any]], source: str) -> list[ChatExample]:
@@ -231,7 +247,7 @@ def bullets_examples(records: Iterable[Mapping[str, Any]], source: str) -> list[
     (e.g. "seed-17") and is the split group, `example_id` is "<source>:<category>"."""
     examples: list[ChatExample] = []
     for record in records:
-        messages = [*bullets_conversation(record), {"role": "assistant", "content": bullets_target(record)}]
+        messages = [*bullets_prompt(record), {"role": "assistant", "content": bullets_target(record)}]
         example_id = f"{source}:{record['category']}"
         examples.append({"messages": messages, "task": "bullets", "example_id": example_id, "group": source})
     return examples
@@ -253,12 +269,26 @@ def generated_metrics(seed: int, n_products: int | None = None) -> list[dict[str
     return metrics_records(compute_category_metrics(products, parsed_pairs=pairs))
 
 
+def relabelled_metrics(seed: int) -> list[dict[str, Any]]:
+    """`generated_metrics(seed)` with the category names shuffled among the records (seeded by `seed`).
+
+    The generator gives every category its own brands, keywords and price range, so with the true names a
+    small student learns to guess the name from the figures and writes another category's name for unseen
+    figures; shuffled, the name can only be copied from the prompt. The template's bullets stay exact for
+    the relabelled records (it writes whatever name the record has)."""
+    records = generated_metrics(seed)
+    names = [record["category"] for record in records]
+    random.Random(seed).shuffle(names)
+    return [{**record, "category": name} for record, name in zip(records, names, strict=True)]
+
+
 def generated_bullets_examples(seeds: Iterable[int] = DEFAULT_BULLETS_SEEDS) -> list[ChatExample]:
-    """Bullets examples from one generated catalogue per seed (16 categories each); group "seed-<n>"."""
+    """Bullets examples from one generated catalogue per seed (16 categories each, names shuffled:
+    `relabelled_metrics`); group "seed-<n>"."""
     seeds = list(seeds)
     if SHIPPED_CATALOGUE_SEED in seeds:
         raise ValueError(f"seed {SHIPPED_CATALOGUE_SEED} made the shipped sample; it must stay unseen in training")
-    return [example for seed in seeds for example in bullets_examples(generated_metrics(seed), f"seed-{seed}")]
+    return [example for seed in seeds for example in bullets_examples(relabelled_metrics(seed), f"seed-{seed}")]
 
 
 # ---------------------------------------------------------------- feedback

@@ -240,13 +240,11 @@ def student_model(
 def _load_generate(model_dir: str) -> tuple[Any, Any]:
     """(generate(conversations, max_new_tokens, copy_numbers) -> texts, generator) for a model folder."""
     from resources.student.generation import StudentGenerator
-    from resources.student.number_copy import user_texts
 
     generator = StudentGenerator.load(Path(model_dir))
 
     def generate(conversations: Any, tokens: int, copy_numbers: bool) -> list[str]:
-        sources = user_texts(conversations) if copy_numbers else None
-        return generator.generate(conversations, max_new_tokens=tokens, number_sources=sources)
+        return generator.generate(conversations, max_new_tokens=tokens, copy_numbers=copy_numbers)
 
     return generate, generator
 

@@ -1,12 +1,13 @@
 """Running the student's test-split evaluation: the sample, each system's outputs, the summary table.
 
-`evaluation_set(test_rows, ...)` takes a seeded sample of the test split (QA and bullets) with what
-judging needs. `score_outputs(eval_set, qa_answers, bullets_outputs, morphemes)` judges any system's
-outputs with `student_metrics` (None for a task the system does not do). Model systems produce outputs
-with `model_outputs(generate, ...)` (bullets decoded with number copying when asked, as the report decodes
-them; `bullets_outputs` alone for a bullets-only row); the teacher's outputs are the targets themselves and
-the trivial baseline answers with the first sentence of the top context (`reference_outputs`).
-`comparison_png` draws the side-by-side bar chart.
+`evaluation_set(test_rows, ...)` takes a seeded sample of the test split (QA and bullets) with what judging
+needs; a bullets item's conversation ends with the answer's prefilled start, as the report gives it.
+`score_outputs(eval_set, qa_answers, bullets_outputs, morphemes)` judges any system's outputs with
+`student_metrics` (None for a task the system does not do). Model systems produce outputs with
+`model_outputs(generate, ...)` (bullets decoded with number copying when asked, as the report decodes them;
+`bullets_outputs` alone for a bullets-only row); the teacher's outputs are the targets themselves and the
+trivial baseline answers with the first sentence of the top context (`reference_outputs`). `comparison_png`
+draws the side-by-side bar chart.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 
 import pandas as pd
 
+from assets.distillation.sft_tasks import bullets_answer_start
 from assets.distillation.student_metrics import (
     bullets_outcome,
     contains_span,
@@ -58,15 +60,17 @@ def evaluation_set(test_rows: pd.DataFrame, max_qa: int, max_bullets: int, seed:
     for task, limit, target in (("qa", max_qa, result.qa), ("bullets", max_bullets, result.bullets)):
         for row in _sample(test_rows[test_rows.task == task], limit, seed).itertuples(index=False):
             messages = [{"role": str(m["role"]), "content": str(m["content"])} for m in row.messages]
-            target.append(
-                {
-                    "example_id": row.example_id,
-                    "qtype": row.qtype,
-                    "conversation": messages[:-1],
-                    "target": messages[-1]["content"],
-                    **json.loads(row.reference or "{}"),
-                }
-            )
+            item = {
+                "example_id": row.example_id,
+                "qtype": row.qtype,
+                "conversation": messages[:-1],
+                "target": messages[-1]["content"],
+                **json.loads(row.reference or "{}"),
+            }
+            if task == "bullets":
+                start = bullets_answer_start(item["metrics"]["category"])
+                item["conversation"] = [*item["conversation"], {"role": "assistant", "content": start}]
+            target.append(item)
     return result
 
 

@@ -50,9 +50,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--copy-numbers",
-        action="store_true",
-        help="decode with number copying: every number the model writes must be one of its category's metrics "
-        "(off by default: it lowers the builtin student's schema-valid rate, see docs/benchmarks.md)",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="decode with number copying: each number is copied from the place in the prompt whose preceding words "
+        "match what the model just wrote (default; --no-copy-numbers decodes freely, see docs/benchmarks.md)",
     )
     parser.set_defaults(func=run)
 

@@ -2,7 +2,9 @@
 
 The prompt (everything before the assistant turn, with the generation prompt) and the completion (target +
 end-of-turn token) are tokenized separately and concatenated: generation tokenizes the same prompt text the
-same way, so training and inference see identical prompt tokens. An example longer than `max_length` loses
+same way, so training and inference see identical prompt tokens. A conversation given to generation may end
+with the start of the assistant's answer (prefilled): `prompt_ids` appends its tokens, as training tokenizes
+the start of the target. An example longer than `max_length` loses
 prompt tokens from its start (the question and the nearest context stay); one whose target alone does not
 fit keeps the target's beginning. Both are counted. `copy_batches` makes the builtin student's copy-curriculum
 batches (random token sequences repeated once).
@@ -43,8 +45,18 @@ def prompt_text(tokenizer: Any, messages: Sequence[Message]) -> str:
     return tokenizer.apply_chat_template(list(messages), tokenize=False, add_generation_prompt=True)
 
 
+def answer_start(messages: Sequence[Message]) -> str:
+    """The assistant's prefilled start when the conversation ends with an assistant message, else ""."""
+    return messages[-1]["content"] if messages and messages[-1]["role"] == "assistant" else ""
+
+
 def prompt_ids(tokenizer: Any, messages: Sequence[Message]) -> list[int]:
-    """Token ids of `prompt_text` (no extra special tokens: the template has them)."""
+    """Token ids of `prompt_text` (no extra special tokens: the template has them). A conversation ending with
+    an assistant message is continued: the ids of the messages before it, then the ids of its text (the
+    answer's prefilled start, tokenized as the start of a target is in training)."""
+    start = answer_start(messages)
+    if start:
+        return prompt_ids(tokenizer, messages[:-1]) + tokenizer(start, add_special_tokens=False)["input_ids"]
     return tokenizer(prompt_text(tokenizer, messages), add_special_tokens=False)["input_ids"]
 
 

@@ -1,10 +1,12 @@
 """`StudentGenerator`: greedy, batched generation from a trained student directory (full model or LoRA adapter).
 
 Prompts are rendered with the directory's chat template up to the assistant turn and tokenized exactly as in
-training (`encoding.prompt_ids`), left-padded in batches of similar length, and only the generated tokens
-(up to the end-of-turn token) are decoded. `last_tokens_per_second` is the generated tokens per second of the
-latest `generate` call. With `number_sources` (one text per conversation), decoding copies numbers: every
-number written must be one of that text's numbers (`number_copy.NumberCopyProcessor`).
+training (`encoding.prompt_ids`), left-padded in batches of similar length, and only the generated tokens (up
+to the end-of-turn token) are decoded; a conversation that ends with an assistant message has that message as
+its answer's prefilled start (returned in front of what the model wrote). `last_tokens_per_second` is the
+generated tokens per second of the latest `generate` call. With `copy_numbers`, decoding copies each number
+from the place in the prompt whose preceding words match what was just written
+(`number_copy.NumberCopyProcessor`).
 """
 
 from __future__ import annotations
@@ -17,9 +19,9 @@ from typing import Any
 
 from resources.errors import InputDataError
 from resources.student.chat import Message
-from resources.student.encoding import prompt_ids
+from resources.student.encoding import answer_start, prompt_ids
 from resources.student.modelling import load_tokenizer
-from resources.student.number_copy import DigitVocabulary, NumberCopyProcessor, NumberTrie, prompt_numbers
+from resources.student.number_copy import DigitVocabulary, NumberCopyProcessor, number_spans
 
 DEFAULT_BATCH_SIZE = 16
 
@@ -66,16 +68,28 @@ class StudentGenerator:
             tokenizer.pad_token = tokenizer.eos_token
         return cls(_load_model(model_dir, device), tokenizer, device, batch_size)
 
-    def _number_copy(self, tries: Sequence[NumberTrie] | None, width: int) -> list[Any]:
-        if tries is None:
-            return []
+    def _number_copy(self, prompts: Sequence[list[int]], starts: Sequence[int], width: int) -> list[Any]:
+        """The number-copying processor for a batch of prompts whose last `starts[i]` tokens are the answer's
+        prefilled start (written text for the copy rules, not a source of numbers)."""
         if self._digits is None:
             self._digits = DigitVocabulary.of(self.tokenizer)
-        return [NumberCopyProcessor(self._digits, tries, width)]
+        texts = self._digits.texts
+        spans = [number_spans(self.tokenizer, p[: len(p) - s], texts) for p, s in zip(prompts, starts, strict=True)]
+        return [NumberCopyProcessor(self._digits, spans, self._decode, [width - s for s in starts])]
+
+    def _prefilled_tokens(self, conversation: Sequence[Message]) -> int:
+        """How many tokens the answer's prefilled start adds to the prompt (0 without one)."""
+        start = answer_start(conversation)
+        return len(self.tokenizer(start, add_special_tokens=False)["input_ids"]) if start else 0
+
+    def _decode(self, ids: Sequence[int]) -> str:
+        return self.tokenizer.decode(list(ids))
 
     def _batch(
-        self, prompts: Sequence[list[int]], max_new_tokens: int, tries: Sequence[NumberTrie] | None = None
+        self, prompts: Sequence[list[int]], max_new_tokens: int, copy_starts: Sequence[int] | None = None
     ) -> list[list[int]]:
+        """Greedy continuations of left-padded prompts; with `copy_starts` (prefilled tokens per prompt),
+        numbers are copied (`_number_copy`)."""
         import torch
         from transformers import LogitsProcessorList
 
@@ -94,7 +108,9 @@ class StudentGenerator:
                 do_sample=False,
                 pad_token_id=pad,
                 eos_token_id=self.tokenizer.eos_token_id,
-                logits_processor=LogitsProcessorList(self._number_copy(tries, width)),
+                logits_processor=LogitsProcessorList(
+                    [] if copy_starts is None else self._number_copy(prompts, copy_starts, width)
+                ),
             )
         return [self._until_eos(row) for row in out[:, width:].tolist()]
 
@@ -106,24 +122,24 @@ class StudentGenerator:
         self,
         conversations: Sequence[list[Message]],
         max_new_tokens: int = 256,
-        number_sources: Sequence[str] | None = None,
+        copy_numbers: bool = False,
     ) -> list[str]:
-        """Greedy answers, one per conversation, in order; only the generated tokens are decoded. With
-        `number_sources`, each answer's numbers are restricted to those of its source text."""
+        """Greedy answers, one per conversation, in order; only the generated tokens are decoded, after the
+        answer's prefilled start where a conversation ends with an assistant message. With `copy_numbers`,
+        numbers are copied from where their prompt states them (see `number_copy`)."""
         started = time.perf_counter()
         prompts = [prompt_ids(self.tokenizer, conversation) for conversation in conversations]
-        if number_sources is not None and len(number_sources) != len(prompts):
-            raise ValueError(f"{len(number_sources)} number sources for {len(prompts)} conversations")
-        tries = None
-        if number_sources is not None:
-            tries = [NumberTrie.build(self.tokenizer, prompt_numbers(text)) for text in number_sources]
+        starts = [self._prefilled_tokens(conversation) for conversation in conversations]
         order = sorted(range(len(prompts)), key=lambda index: len(prompts[index]))
         generated: dict[int, list[int]] = {}
         for start in range(0, len(order), self.batch_size):
             chunk = order[start : start + self.batch_size]
-            rows = [tries[i] for i in chunk] if tries is not None else None
-            for index, tokens in zip(chunk, self._batch([prompts[i] for i in chunk], max_new_tokens, rows)):
+            copy_starts = [starts[i] for i in chunk] if copy_numbers else None
+            for index, tokens in zip(chunk, self._batch([prompts[i] for i in chunk], max_new_tokens, copy_starts)):
                 generated[index] = tokens
         count = sum(len(tokens) for tokens in generated.values())
         self.last_tokens_per_second = count / max(time.perf_counter() - started, 1e-9)
-        return [self.tokenizer.decode(generated[i], skip_special_tokens=True) for i in range(len(prompts))]
+        return [
+            answer_start(conversation) + self.tokenizer.decode(generated[i], skip_special_tokens=True)
+            for i, conversation in enumerate(conversations)
+        ]

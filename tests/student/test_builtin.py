@@ -43,6 +43,20 @@ def test_chat_template_marks_exactly_the_trained_target_tokens(examples: list) -
     assert stats.prompt_truncated == stats.target_truncated == 0
 
 
+def test_a_prefilled_answer_start_is_tokenized_as_the_start_of_the_target() -> None:
+    target = '{"category":"강아지사료","summaryBullets":["강아지사료 카테고리는 상품 194개"]}'
+    tokenizer = train_tokenizer([*PRETRAIN_TEXTS, target] * 4, 400)
+    prompt = [{"role": "user", "content": "카테고리 강아지사료, 상품 194개"}]
+    start = '{"category":"강아지사료","summaryBullets":["'
+    prefilled = prompt_ids(tokenizer, [*prompt, {"role": "assistant", "content": start}])
+    target_ids = completion_ids(tokenizer, target)
+    assert prefilled[: len(prompt_ids(tokenizer, prompt))] == prompt_ids(tokenizer, prompt)
+    assert (
+        prefilled[len(prompt_ids(tokenizer, prompt)) :]
+        == target_ids[: len(prefilled) - len(prompt_ids(tokenizer, prompt))]
+    )
+
+
 def test_long_examples_lose_prompt_start_and_are_counted(examples: list) -> None:
     tokenizer = train_tokenizer(list(PRETRAIN_TEXTS), 400)
     long = {**examples[0], "messages": [{"role": "user", "content": "긴 문맥 " * 200}, examples[0]["messages"][-1]]}

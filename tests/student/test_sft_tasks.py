@@ -11,6 +11,8 @@ from assets.catalog.bullets import faithfulness_problems, render_template_bullet
 from assets.distillation.sft_tasks import (
     QA_SYSTEM,
     SHIPPED_CATALOGUE_SEED,
+    bullets_answer_start,
+    bullets_conversation,
     bullets_examples,
     bullets_prompt_fields,
     feedback_examples_to_chat,
@@ -19,6 +21,7 @@ from assets.distillation.sft_tasks import (
     grouped_numbers,
     plain_numbers,
     qa_examples,
+    relabelled_metrics,
     split_examples,
     split_problems,
 )
@@ -78,6 +81,9 @@ def test_bullets_target_is_the_valid_template_and_every_number_is_in_the_prompt(
             f"numbers the target writes but the prompt lacks: {written - prompt_numbers(prompt)}"
         )
         assert example["example_id"] == f"seed-11:{record['category']}"
+        start = bullets_answer_start(record["category"])
+        assert example["messages"][-1]["content"].startswith(start)
+        assert bullets_conversation(record) == [*example["messages"][:-1], {"role": "assistant", "content": start}]
 
 
 def test_plain_and_grouped_numbers_invert_each_other() -> None:
@@ -93,6 +99,19 @@ def test_bullets_prompt_renders_missing_metrics_as_null(seed_records: list[dict]
     record = {**seed_records[0], "weighted_rating": float("nan"), "low_rating_share": float("nan")}
     fields = bullets_prompt_fields(record)
     assert fields["평점"] is None and fields["1~2점 리뷰"] is None
+
+
+def test_relabelled_catalogues_shuffle_the_names_and_stay_valid_templates() -> None:
+    """Names move to other categories' figures (seeded), so a student cannot guess a name from the figures."""
+    original, relabelled = generated_metrics(11), relabelled_metrics(11)
+    assert relabelled == relabelled_metrics(11)
+    assert sorted(r["category"] for r in relabelled) == sorted(r["category"] for r in original)
+    moved = sum(a["category"] != b["category"] for a, b in zip(original, relabelled, strict=True))
+    assert moved >= len(original) // 2
+    for original_record, record in zip(original, relabelled, strict=True):
+        assert {**record, "category": original_record["category"]} == original_record
+        payload = render_template_bullets(record)
+        assert schema_problems(payload) == [] and faithfulness_problems(payload, record) == []
 
 
 def test_generated_examples_refuse_the_shipped_seed() -> None:
