@@ -10,7 +10,8 @@ the prompt whose preceding words match, `resources/student/number_copy.py`). `--
 prompt forms. Each output is judged by the
 blocking check the report uses (`bullets_outcome`: schema + order + per-slot faithfulness); reported per
 decoding: pass rate, schema-valid rate, the share of template numbers the same-position bullet states, the
-first problem of failing categories by kind, and generated tokens/s. `--old-facts`: prompts worded as sft
+first problem of failing categories by kind, every problem by kind and by bullet position, and generated
+tokens/s. `--old-facts`: prompts worded as sft
 datasets built before 2026-12-02 17:00 (`student_pretraining_order.py`), for models trained on them. Writes
 benchmarks/results/student_number_copy.json (entries keyed by `--label`, merged with earlier runs).
 """
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import re
 import sys
 import time
 from collections import Counter
@@ -36,6 +38,7 @@ from resources.atomic import atomic_write_json  # noqa: E402
 
 RESULT = ROOT / "benchmarks/results/student_number_copy.json"
 DECODINGS = (("free", False), ("number_copy", True))
+_BULLET = re.compile(r"bullet (\d+) ")
 
 
 def problem_kind(problem: str) -> str:
@@ -56,11 +59,15 @@ def problem_kind(problem: str) -> str:
 def judge(texts: list[str], records: list[dict[str, Any]], seconds: float, tokens: float) -> dict[str, Any]:
     outcomes = [bullets_outcome(text, record, None) for text, record in zip(texts, records, strict=True)]
     failures = Counter(problem_kind(o.problems[0]) for o in outcomes if not o.passed and o.problems)
+    every = Counter(problem_kind(problem) for o in outcomes for problem in o.problems)
+    by_bullet = Counter(match.group(1) for o in outcomes for p in o.problems if (match := _BULLET.match(p)))
     return {
         "pass_rate": round(sum(o.passed for o in outcomes) / len(records), 3),
         "schema_valid_rate": round(sum(o.schema_valid for o in outcomes) / len(records), 3),
         "slot_number_accuracy": round(slot_number_accuracy(texts, records)[0], 3),
         "first_problem_of_failures": dict(failures.most_common()),
+        "every_problem_by_kind": dict(every.most_common()),
+        "problems_by_bullet_position": dict(sorted(by_bullet.items())),
         "seconds": round(seconds, 1),
         "generated_tokens_per_second": round(tokens),
         "sample": texts[0][:400],

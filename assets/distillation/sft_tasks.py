@@ -6,10 +6,10 @@
   words its bullet writes before it, so a tiny model copies, never computes, a number) → the template's
   `{"category", "summaryBullets"}` JSON; numbers are plain on both sides (`plain_numbers`; `grouped_numbers`
   restores the thousands separators in what the student writes). Generation is given `bullets_conversation`:
-  the prompt and the answer's start up to the first bullet (`bullets_answer_start`), so the model never
-  writes the category name into the JSON (it copies it into the first bullet). Extra catalogues come from the catalogue
-  generator with other seeds, so thousands of categories exist, their names shuffled (`relabelled_metrics`);
-  the shipped sample's seed is never one of them.
+  the prompt and the answer's start up to the category name that opens the first bullet
+  (`bullets_answer_start`): the category is input, the model writes every number and reading after it.
+  Extra catalogues come from the catalogue generator with other seeds, so thousands of categories exist,
+  their names shuffled (`relabelled_metrics`); the shipped sample's seed is never one of them.
 - Feedback (`feedback_examples_to_chat`): an approved feedback row's prompt → its target.
 
 `split_examples` assigns whole groups (source document, generator seed, feedback id) to train /
@@ -231,13 +231,16 @@ def bullets_prompt(metrics: Mapping[str, Any]) -> list[dict[str, str]]:
 
 
 def bullets_answer_start(category: str) -> str:
-    """The start every bullets target has: `{"category":"<name>","summaryBullets":["` (the name as JSON)."""
-    return '{"category":' + compact_json(str(category)) + ',"summaryBullets":["'
+    """The start every bullets target has: the JSON up to the first bullet, which opens with the category's
+    name (`{"category":"<name>","summaryBullets":["<name>`; the market-size bullet comes first)."""
+    name = compact_json(str(category))
+    return '{"category":' + name + ',"summaryBullets":[' + name[:-1]
 
 
 def bullets_conversation(metrics: Mapping[str, Any]) -> list[dict[str, str]]:
     """What generation is given: the bullets prompt and, as the assistant's prefilled start, the JSON up to
-    the first bullet (`bullets_answer_start`): the category is input, so the model writes only the bullets."""
+    the first bullet's opening name (`bullets_answer_start`): the category is input, so the model writes
+    everything after it (every number and reading)."""
     start = {"role": "assistant", "content": bullets_answer_start(metrics["category"])}
     return [*bullets_prompt(metrics), start]
 
