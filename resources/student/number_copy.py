@@ -9,8 +9,10 @@ context, as an induction head does it. `NumberCopyProcessor` (the `transformers`
 
 - when the model's likeliest next token starts a number (it contains a digit, or it is how one of the
   prompt's numbers starts, e.g. " -"), the prompt's numbers whose preceding text matches the longest suffix
-  of the written text are the only allowed continuations (their first tokens); text, not tokens, is compared,
-  because a model may spell the same words with other tokens than the prompt's ("%", "," for "%,");
+  of the written text (of the last CONTEXT_CHARS characters, at least MIN_CONTEXT_CHARS of them; the answer's
+  prefilled start counts as written) are the only allowed continuations (their first tokens); text, not
+  tokens, is compared, because a model may spell the same words with other tokens than the prompt's ("%",
+  "," for "%,");
 - inside such a number, its next token is forced; a complete number may be followed by anything that is not
   a digit, or by the next number the prompt has right there ("P25" then " 23288");
 - where no prompt context matches, decoding is free: the model's own choice stands.
