@@ -42,6 +42,8 @@ def train_student(
 
 
 class StudentGenerator:
+    calls: list[dict[str, Any]] = []  # per generate call: copy_numbers and each conversation's last role
+
     def __init__(self, mode: str) -> None:
         self.mode = mode
         self.last_tokens_per_second = 0.0
@@ -52,6 +54,8 @@ class StudentGenerator:
 
     def generate(self, conversations: Any, max_new_tokens: int = 256, copy_numbers: bool = False) -> list[str]:
         self.last_tokens_per_second = 123.0
+        roles = [conversation[-1]["role"] for conversation in conversations]
+        StudentGenerator.calls.append({"copy_numbers": copy_numbers, "last_roles": roles})
         if self.mode == "silent":
             return ["" for _ in conversations]
         outputs = []

@@ -1,5 +1,6 @@
-"""`kodistill bullets --model`: a model folder writes (here: fails to write) the bullets, per-category fallback
-reported on stderr; no champion → templated with a warning; an unknown path → exit 2."""
+"""`kodistill bullets --model`: a model folder writes (here: fails to write) the bullets from prompts that end
+with the prefilled answer start, numbers copied unless --no-copy-numbers; per-category fallback reported on
+stderr; no champion → templated with a warning; an unknown path → exit 2."""
 
 from __future__ import annotations
 
@@ -26,6 +27,10 @@ def test_model_folder_no_champion_and_bad_path(
     items = json.loads(out.read_text(encoding="utf-8"))["items"]
     assert {item["generatedBy"] for item in items} == {"template"}
     assert all("fallbackReason" in item["basis"] for item in items)
+    assert fake_student.StudentGenerator.calls[-1] == {"copy_numbers": True, "last_roles": ["assistant"] * 2}
+    argv = ["bullets", "--products", str(small_products_csv), "--model", str(model), "--no-copy-numbers"]
+    assert main(argv) == 0 and fake_student.StudentGenerator.calls[-1]["copy_numbers"] is False
+    capsys.readouterr()
 
     assert main(["bullets", "--products", str(small_products_csv), "--model", "champion"]) == 0
     assert "no MLflow store at" in capsys.readouterr().err
