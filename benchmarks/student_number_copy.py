@@ -1,19 +1,20 @@
 """Benchmark: report bullets of a trained student, decoded freely and with number copying, on unseen catalogues.
 
 Usage: .venv/bin/python benchmarks/student_number_copy.py --model DIR [--eval-seeds N] [--threads N] [--label L]
+       [--starts "prompt only" prefilled] [--old-facts]
 `DIR` is a student model folder (e.g. the champion's, from `kodistill demo`: the `model` artifact of the
-registered version). For the categories of generator seeds never used in training (`UNSEEN_BULLETS_SEEDS`,
-the first N), the student writes bullets four times: from the prompt alone ("prompt only") and from the prompt
-with the answer's start prefilled up to the first bullet ("prefilled", `sft_tasks.bullets_conversation`, as
-the report asks), each greedy ("free") and greedy with `copy_numbers` (each number copied from the place in
-the prompt whose preceding words match, `resources/student/number_copy.py`). `--starts` limits the
-prompt forms. Each output is judged by the
-blocking check the report uses (`bullets_outcome`: schema + order + per-slot faithfulness); reported per
-decoding: pass rate, schema-valid rate, the share of template numbers the same-position bullet states, the
-first problem of failing categories by kind, every problem by kind and by bullet position, and generated
-tokens/s. `--old-facts`: prompts worded as sft
-datasets built before 2026-12-02 17:00 (`student_pretraining_order.py`), for models trained on them. Writes
-benchmarks/results/student_number_copy.json (entries keyed by `--label`, merged with earlier runs).
+registered version). For the categories of generator seeds never used in training (`UNSEEN_BULLETS_SEEDS`, the
+first N), the student writes bullets four times: from the prompt alone ("prompt only") and from the prompt
+with the answer's start prefilled up to the name that opens the first bullet ("prefilled",
+`sft_tasks.bullets_conversation`, as the report asks), each greedy ("free") and greedy with `copy_numbers`
+(each number copied from the place in the prompt whose preceding words match,
+`resources/student/number_copy.py`). `--starts` limits the prompt forms. Each output is judged by the blocking
+check the report uses (`bullets_outcome`: schema + order + per-slot faithfulness); reported per decoding: pass
+rate, schema-valid rate, the share of template numbers the same-position bullet states, the first problem of
+failing categories by kind, every problem by kind and by bullet position, and generated tokens/s.
+`--old-facts`: prompts worded as sft datasets built before 2026-12-02 17:00 (`student_pretraining_order.py`), for
+models trained on them. Writes benchmarks/results/student_number_copy.json (entries keyed by `--label`, merged
+with earlier runs).
 """
 
 from __future__ import annotations

@@ -4,10 +4,10 @@ The prompt (everything before the assistant turn, with the generation prompt) an
 end-of-turn token) are tokenized separately and concatenated: generation tokenizes the same prompt text the
 same way, so training and inference see identical prompt tokens. A conversation given to generation may end
 with the start of the assistant's answer (prefilled): `prompt_ids` appends its tokens, as training tokenizes
-the start of the target. An example longer than `max_length` loses
-prompt tokens from its start (the question and the nearest context stay); one whose target alone does not
-fit keeps the target's beginning. Both are counted. `copy_batches` makes the builtin student's copy-curriculum
-batches (random token sequences repeated once).
+the start of the target. An example longer than `max_length` loses prompt tokens from its start (the
+question and the nearest context stay); one whose target alone does not fit keeps the target's beginning.
+Both are counted. `copy_batches` makes the builtin student's copy-curriculum batches (random token sequences
+repeated once).
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from assets.distillation.sft_tasks import bullets_answer_start
 from resources.student.builtin import build_builtin_model, train_tokenizer
 from resources.student.encoding import completion_ids, encode_examples, prompt_ids
 from resources.student.modelling import save_student
@@ -47,14 +48,12 @@ def test_a_prefilled_answer_start_is_tokenized_as_the_start_of_the_target() -> N
     target = '{"category":"강아지사료","summaryBullets":["강아지사료 카테고리는 상품 194개"]}'
     tokenizer = train_tokenizer([*PRETRAIN_TEXTS, target] * 4, 400)
     prompt = [{"role": "user", "content": "카테고리 강아지사료, 상품 194개"}]
-    start = '{"category":"강아지사료","summaryBullets":["'
+    start = bullets_answer_start("강아지사료")
+    assert target.startswith(start) and start.endswith('["강아지사료')
     prefilled = prompt_ids(tokenizer, [*prompt, {"role": "assistant", "content": start}])
-    target_ids = completion_ids(tokenizer, target)
-    assert prefilled[: len(prompt_ids(tokenizer, prompt))] == prompt_ids(tokenizer, prompt)
-    assert (
-        prefilled[len(prompt_ids(tokenizer, prompt)) :]
-        == target_ids[: len(prefilled) - len(prompt_ids(tokenizer, prompt))]
-    )
+    plain = prompt_ids(tokenizer, prompt)
+    assert prefilled[: len(plain)] == plain
+    assert prefilled[len(plain) :] == completion_ids(tokenizer, target)[: len(prefilled) - len(plain)]
 
 
 def test_long_examples_lose_prompt_start_and_are_counted(examples: list) -> None:
