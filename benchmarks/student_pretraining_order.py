@@ -2,7 +2,7 @@
 
 Usage: .venv/bin/python benchmarks/student_pretraining_order.py --name N --tasks all|bullets
        --pretrain none|tokenizer|steps [--order copy-first|pretrain-first] [--seed S] [--sft-steps 320]
-       [--artifacts DIR] [--old-facts]
+       [--artifacts DIR] [--old-facts] [--qa-repeat N]
 Trains the default builtin student (one torch thread) on the sft_dataset splits a `kodistill demo` run wrote
 (`DIR/distillation/sft/{train,validation}.parquet`; `--tasks bullets` keeps the bullets examples only), with
 the shipped chunks (`DIR/assets/chunks.parquet`) either unused (`none`), used for the tokenizer only
@@ -11,7 +11,8 @@ the demo does). `--order pretrain-first` restores the plan before 2026-12-02 (pr
 copy warm-up); the shipped plan puts the copy warm-up first. Then writes bullets for the 16 categories of
 generator seed 900001 (never trained on) and judges them with the report's blocking check. `--old-facts`
 words the prompt as sft datasets built before 2026-12-02 did ("리뷰 없는 상품이", "가격 변화 중앙값"), for
-splits from such a run. Writes benchmarks/results/student_pretraining_order.json (keyed by `--name`).
+splits from such a run. `--qa-repeat N` repeats each QA training example N times (QA weighted up against the
+1,500 bullets examples). Writes benchmarks/results/student_pretraining_order.json (keyed by `--name`).
 """
 
 from __future__ import annotations
@@ -119,6 +120,7 @@ def main() -> None:
     parser.add_argument("--sft-steps", type=int, default=320)
     parser.add_argument("--artifacts", type=Path, default=ROOT / "artifacts")
     parser.add_argument("--old-facts", action="store_true")
+    parser.add_argument("--qa-repeat", type=int, default=1, help="each QA training example this many times")
     parser.add_argument("--work", type=Path, default=Path("/tmp/kodistill-pretraining-order"))
     args = parser.parse_args()
 
@@ -135,6 +137,7 @@ def main() -> None:
     if args.old_facts:
         use_old_facts()
     train = load_split(args.artifacts, "train", args.tasks)
+    train += [row for row in train if row["task"] == "qa"] * (args.qa_repeat - 1)
     validation = load_split(args.artifacts, "validation", args.tasks)[:32]
     chunks = pd.read_parquet(args.artifacts / "assets" / "chunks.parquet").text.tolist()
     texts = chunks if args.pretrain != "none" else []
