@@ -86,13 +86,18 @@ def _market_size(m: dict[str, Any]) -> str:
     )
 
 
+def _level_reading(value: float, levels: tuple[tuple[float, str], ...], otherwise: str) -> str:
+    """The phrase of the first (floor, phrase) level whose floor `value` reaches, else `otherwise`."""
+    return next((phrase for floor, phrase in levels if value >= floor), otherwise)
+
+
 def saturation_reading(zero_review_share: float) -> str:
     """What the share of products without reviews says about the market (the saturation bullet's reading)."""
-    if zero_review_share >= 0.30:
-        return "구매 검증 전인 신규 상품이 많아 후발 진입 여지가 있습니다"
-    if zero_review_share >= 0.15:
-        return "검증된 상품과 신규 상품이 섞여 있는 시장입니다"
-    return "대부분 상품이 후기로 검증된 포화 시장입니다"
+    levels = (
+        (0.30, "구매 검증 전인 신규 상품이 많아 후발 진입 여지가 있습니다"),
+        (0.15, "검증된 상품과 신규 상품이 섞여 있는 시장입니다"),
+    )
+    return _level_reading(zero_review_share, levels, "대부분 상품이 후기로 검증된 포화 시장입니다")
 
 
 def _saturation(m: dict[str, Any]) -> str:
@@ -102,11 +107,8 @@ def _saturation(m: dict[str, Any]) -> str:
 
 def satisfaction_reading(low_rating_share: float) -> str:
     """What the share of 1–2 star reviews says about satisfaction (the satisfaction bullet's reading)."""
-    if low_rating_share >= 0.10:
-        return "불만 리스크가 큰 편입니다"
-    if low_rating_share >= 0.05:
-        return "불만 리스크는 보통 수준입니다"
-    return "만족도가 높은 편입니다"
+    levels = ((0.10, "불만 리스크가 큰 편입니다"), (0.05, "불만 리스크는 보통 수준입니다"))
+    return _level_reading(low_rating_share, levels, "만족도가 높은 편입니다")
 
 
 def _satisfaction(m: dict[str, Any]) -> str:
@@ -143,11 +145,8 @@ def _price(m: dict[str, Any]) -> str:
 
 def concentration_reading(hhi: float) -> str:
     """The competition bullet's reading of the brand concentration index (HHI)."""
-    if hhi >= 2500:
-        return "소수 브랜드가 주도하는 고집중 시장"
-    if hhi >= 1500:
-        return "중간 수준으로 집중된 시장"
-    return "경쟁이 분산된 시장"
+    levels = ((2500, "소수 브랜드가 주도하는 고집중 시장"), (1500, "중간 수준으로 집중된 시장"))
+    return _level_reading(hhi, levels, "경쟁이 분산된 시장")
 
 
 def _competition(m: dict[str, Any]) -> str:

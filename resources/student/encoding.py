@@ -54,10 +54,16 @@ def prompt_ids(tokenizer: Any, messages: Sequence[Message]) -> list[int]:
     """Token ids of `prompt_text` (no extra special tokens: the template has them). A conversation ending with
     an assistant message is continued: the ids of the messages before it, then the ids of its text (the
     answer's prefilled start, tokenized as the start of a target is in training)."""
+    return prompt_ids_and_start(tokenizer, messages)[0]
+
+
+def prompt_ids_and_start(tokenizer: Any, messages: Sequence[Message]) -> tuple[list[int], int]:
+    """`prompt_ids` and how many of its last ids are the answer's prefilled start (0 without one)."""
     start = answer_start(messages)
-    if start:
-        return prompt_ids(tokenizer, messages[:-1]) + tokenizer(start, add_special_tokens=False)["input_ids"]
-    return tokenizer(prompt_text(tokenizer, messages), add_special_tokens=False)["input_ids"]
+    if not start:
+        return tokenizer(prompt_text(tokenizer, messages), add_special_tokens=False)["input_ids"], 0
+    start_ids = tokenizer(start, add_special_tokens=False)["input_ids"]
+    return prompt_ids(tokenizer, messages[:-1]) + start_ids, len(start_ids)
 
 
 def completion_ids(tokenizer: Any, content: str) -> list[int]:

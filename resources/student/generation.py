@@ -19,7 +19,7 @@ from typing import Any
 
 from resources.errors import InputDataError
 from resources.student.chat import Message
-from resources.student.encoding import answer_start, prompt_ids
+from resources.student.encoding import answer_start, prompt_ids_and_start
 from resources.student.modelling import load_tokenizer
 from resources.student.number_copy import DigitVocabulary, NumberCopyProcessor, number_spans
 
@@ -77,11 +77,6 @@ class StudentGenerator:
         spans = [number_spans(self.tokenizer, p[: len(p) - s], texts) for p, s in zip(prompts, starts, strict=True)]
         return [NumberCopyProcessor(self._digits, spans, self._decode, [width - s for s in starts])]
 
-    def _prefilled_tokens(self, conversation: Sequence[Message]) -> int:
-        """How many tokens the answer's prefilled start adds to the prompt (0 without one)."""
-        start = answer_start(conversation)
-        return len(self.tokenizer(start, add_special_tokens=False)["input_ids"]) if start else 0
-
     def _decode(self, ids: Sequence[int]) -> str:
         return self.tokenizer.decode(list(ids))
 
@@ -128,8 +123,8 @@ class StudentGenerator:
         answer's prefilled start where a conversation ends with an assistant message. With `copy_numbers`,
         numbers are copied from where their prompt states them (see `number_copy`)."""
         started = time.perf_counter()
-        prompts = [prompt_ids(self.tokenizer, conversation) for conversation in conversations]
-        starts = [self._prefilled_tokens(conversation) for conversation in conversations]
+        encoded = [prompt_ids_and_start(self.tokenizer, conversation) for conversation in conversations]
+        prompts, starts = [ids for ids, _ in encoded], [start for _, start in encoded]
         order = sorted(range(len(prompts)), key=lambda index: len(prompts[index]))
         generated: dict[int, list[int]] = {}
         for start in range(0, len(order), self.batch_size):
