@@ -208,11 +208,12 @@ class StudentEvaluationConfig(Config):
     seed: int = Field(
         default=preset_default("student_evaluation", "seed", 0), ge=0, description="Seed of the test sample."
     )
-    copy_numbers: bool = Field(
-        default=preset_default("student_evaluation", "copy_numbers", True),
-        description="Decode models' bullets with number copying (each number copied from the place in the prompt "
-        "whose preceding words match what was written), as report_bullets does by default; the new student's free "
-        "decoding is shown too. On by default (docs/benchmarks.md, 'Number copying at decoding time').",
+    copy_from_prompt: bool = Field(
+        default=preset_default("student_evaluation", "copy_from_prompt", True),
+        description="Decode models' bullets copying from the prompt (each number, and each name and reading the "
+        "prompt lists, copied from the place in the prompt whose preceding words match what was written), as "
+        "report_bullets does by default; the new student's free decoding is shown too. On by default "
+        "(docs/benchmarks.md, 'Copying names and readings').",
     )
 
 
@@ -249,8 +250,9 @@ class ReportBulletsConfig(Config):
         ge=1,
         description="Generation budget per category.",
     )
-    copy_numbers: bool = Field(
-        default=preset_default("report_bullets", "copy_numbers", True),
-        description="Decode with number copying: each number is copied from the place in the prompt whose preceding "
-        "words match what the model just wrote (docs/benchmarks.md, 'Number copying at decoding time').",
+    copy_from_prompt: bool = Field(
+        default=preset_default("report_bullets", "copy_from_prompt", True),
+        description="Decode copying from the prompt: each number, and each name and reading the prompt lists, is "
+        "copied from the place in the prompt whose preceding words match what the model just wrote "
+        "(docs/benchmarks.md, 'Copying names and readings').",
     )

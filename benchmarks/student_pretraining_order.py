@@ -79,10 +79,21 @@ def without_readings(fact: str) -> str:
     return _READING_AFTER_HHI.sub(r"\1", _READING_AFTER_PERCENT.sub(r"\1", fact))
 
 
+def _comma_facts(facts: list[str]) -> list[str]:
+    """Facts as before 2026-12-03 09:00: the three price percentiles as separate facts, the unit price without
+    "단위가격 중앙값은", "HHI)" without "집중도 지수(" (those prompts joined facts with ", ", not as a JSON list)."""
+    split: list[str] = []
+    for fact in facts:
+        split += fact.removeprefix("가격은 ").split(", ") if fact.startswith("가격은 P25") else [fact]
+    return [fact.removeprefix("단위가격 중앙값은 ").removeprefix("집중도 지수(") for fact in split]
+
+
 def use_facts_without_readings() -> None:
-    """Prompts as sft datasets built from 2026-12-02 17:00 to the evening worded them (no readings)."""
+    """Prompts as sft datasets built from 2026-12-02 17:00 to 2026-12-03 09:00 worded them (no readings,
+    facts joined with ", ")."""
     shipped = sft_tasks.bullets_facts
-    sft_tasks.bullets_facts = lambda metrics: [without_readings(fact) for fact in shipped(metrics)]
+    sft_tasks.bullets_facts = lambda metrics: [without_readings(fact) for fact in _comma_facts(shipped(metrics))]
+    sft_tasks.bullets_user_content = lambda metrics: ", ".join(sft_tasks.bullets_facts(metrics))
 
 
 def use_old_facts() -> None:

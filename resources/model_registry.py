@@ -132,16 +132,23 @@ class BulletsWriter:
     problem: str | None = None
 
     def generate(
-        self, max_new_tokens: int, copy_numbers: bool = False
+        self,
+        max_new_tokens: int,
+        copy_from_prompt: bool = False,
+        copy_phrases: Callable[[Sequence[dict[str, str]]], Sequence[str]] | None = None,
     ) -> Callable[[Sequence[list[dict[str, str]]]], list[str]] | None:
         """`generate(conversations) -> texts` for `write_bullets`, None when there is no model. With
-        `copy_numbers`, numbers are copied from where the prompt states them (`number_copy`)."""
+        `copy_from_prompt`, numbers are copied from where the prompt states them, and so are the phrases
+        `copy_phrases` lists for a conversation (`prompt_copy`)."""
         generator = self.generator
         if generator is None:
             return None
+        phrases = copy_phrases if copy_from_prompt else None
 
         def generate(conversations: Sequence[list[dict[str, str]]]) -> list[str]:
-            return generator.generate(conversations, max_new_tokens=max_new_tokens, copy_numbers=copy_numbers)
+            return generator.generate(
+                conversations, max_new_tokens=max_new_tokens, copy_from_prompt=copy_from_prompt, copy_phrases=phrases
+            )
 
         return generate
 

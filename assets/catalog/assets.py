@@ -21,7 +21,7 @@ from assets.catalog.plots import markdown_image, price_distribution_png
 from assets.catalog.reading import read_products
 from assets.catalog.student_bullets import BulletsRun, write_bullets
 from assets.config import CategoryMetricsConfig, ProductsConfig, ReportBulletsConfig
-from assets.distillation.sft_tasks import bullets_conversation
+from assets.distillation.sft_tasks import bullets_conversation, bullets_copy_phrases
 from assets.metadata import AUTOMATED, COMPUTE_SECONDS, Stopwatch, readable
 from resources.atomic import atomic_path, atomic_write_json
 from resources.mlflow_resource import MlflowTracking
@@ -179,9 +179,8 @@ def report_bullets(
     writer = load_bullets_writer(config.model, mlflow, paths.artifact_path("student", "registry", "x").parent)
     if writer.problem:
         context.log.warning(f"report_bullets: templated — {writer.problem}")
-    run = write_bullets(
-        records, writer.generate(config.max_new_tokens, config.copy_numbers), bullets_conversation, writer.label
-    )
+    generate = writer.generate(config.max_new_tokens, config.copy_from_prompt, bullets_copy_phrases)
+    run = write_bullets(records, generate, bullets_conversation, writer.label)
     payloads = run.payloads
     problems = payload_problems(payloads, records)
     if problems:

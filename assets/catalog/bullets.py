@@ -91,13 +91,22 @@ def _level_reading(value: float, levels: tuple[tuple[float, str], ...], otherwis
     return next((phrase for floor, phrase in levels if value >= floor), otherwise)
 
 
+# Each reading's levels: (floor, phrase) from the highest floor down, then the phrase below every floor.
+SATURATION_LEVELS = (
+    (0.30, "구매 검증 전인 신규 상품이 많아 후발 진입 여지가 있습니다"),
+    (0.15, "검증된 상품과 신규 상품이 섞여 있는 시장입니다"),
+)
+SATURATION_OTHERWISE = "대부분 상품이 후기로 검증된 포화 시장입니다"
+SATISFACTION_LEVELS = ((0.10, "불만 리스크가 큰 편입니다"), (0.05, "불만 리스크는 보통 수준입니다"))
+SATISFACTION_OTHERWISE = "만족도가 높은 편입니다"
+PRICE_TRENDS = ("하락세", "상승세", "보합세")
+CONCENTRATION_LEVELS = ((2500, "소수 브랜드가 주도하는 고집중 시장"), (1500, "중간 수준으로 집중된 시장"))
+CONCENTRATION_OTHERWISE = "경쟁이 분산된 시장"
+
+
 def saturation_reading(zero_review_share: float) -> str:
     """What the share of products without reviews says about the market (the saturation bullet's reading)."""
-    levels = (
-        (0.30, "구매 검증 전인 신규 상품이 많아 후발 진입 여지가 있습니다"),
-        (0.15, "검증된 상품과 신규 상품이 섞여 있는 시장입니다"),
-    )
-    return _level_reading(zero_review_share, levels, "대부분 상품이 후기로 검증된 포화 시장입니다")
+    return _level_reading(zero_review_share, SATURATION_LEVELS, SATURATION_OTHERWISE)
 
 
 def _saturation(m: dict[str, Any]) -> str:
@@ -107,8 +116,7 @@ def _saturation(m: dict[str, Any]) -> str:
 
 def satisfaction_reading(low_rating_share: float) -> str:
     """What the share of 1–2 star reviews says about satisfaction (the satisfaction bullet's reading)."""
-    levels = ((0.10, "불만 리스크가 큰 편입니다"), (0.05, "불만 리스크는 보통 수준입니다"))
-    return _level_reading(low_rating_share, levels, "만족도가 높은 편입니다")
+    return _level_reading(low_rating_share, SATISFACTION_LEVELS, SATISFACTION_OTHERWISE)
 
 
 def _satisfaction(m: dict[str, Any]) -> str:
@@ -125,7 +133,8 @@ def _satisfaction(m: dict[str, Any]) -> str:
 
 def price_trend(median_change: float) -> str:
     """The price bullet's reading of the median 6-month price change (±3% is flat)."""
-    return "하락세" if median_change <= -0.03 else "상승세" if median_change >= 0.03 else "보합세"
+    falling, rising, flat = PRICE_TRENDS
+    return falling if median_change <= -0.03 else rising if median_change >= 0.03 else flat
 
 
 def _price(m: dict[str, Any]) -> str:
@@ -145,8 +154,7 @@ def _price(m: dict[str, Any]) -> str:
 
 def concentration_reading(hhi: float) -> str:
     """The competition bullet's reading of the brand concentration index (HHI)."""
-    levels = ((2500, "소수 브랜드가 주도하는 고집중 시장"), (1500, "중간 수준으로 집중된 시장"))
-    return _level_reading(hhi, levels, "경쟁이 분산된 시장")
+    return _level_reading(hhi, CONCENTRATION_LEVELS, CONCENTRATION_OTHERWISE)
 
 
 def _competition(m: dict[str, Any]) -> str:
@@ -315,6 +323,19 @@ SLOT_READINGS: dict[str, tuple[str, ...]] = {
     "competition": ("고집중 시장", "중간 수준으로 집중된 시장", "경쟁이 분산된 시장"),
     "channels": ("한 채널에 모여 있습니다", "순으로 많습니다"),
 }
+
+
+def _phrases(levels: tuple[tuple[float, str], ...], otherwise: str) -> tuple[str, ...]:
+    return (*(phrase for _, phrase in levels), otherwise)
+
+
+# Every phrase a categorical reading can be (the readings' whole wording, as the template writes it).
+READING_PHRASES: tuple[str, ...] = (
+    *_phrases(SATURATION_LEVELS, SATURATION_OTHERWISE),
+    *_phrases(SATISFACTION_LEVELS, SATISFACTION_OTHERWISE),
+    *PRICE_TRENDS,
+    *_phrases(CONCENTRATION_LEVELS, CONCENTRATION_OTHERWISE),
+)
 
 
 def _template_by_slot(metrics: dict[str, Any]) -> dict[str, str]:

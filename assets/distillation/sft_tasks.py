@@ -1,13 +1,15 @@
 """The student's three supervised tasks as chat examples, and the leakage-free split (pure, no Dagster).
 
 - QA (`qa_examples`): retrieved contexts (each "[n] " + chunk text) + "\\n질문: " + question → the teacher's answer.
-- Bullets (`bullets_examples`, `generated_bullets_examples`): one category's metrics as a fact list in the
-  bullets' order (`bullets_facts`: each value rendered the way the template writes it and preceded by the
-  words its bullet writes before it, so a tiny model copies, never computes, a number) → the template's
-  `{"category", "summaryBullets"}` JSON; numbers are plain on both sides (`plain_numbers`; `grouped_numbers`
-  restores the thousands separators in what the student writes). Generation is given `bullets_conversation`:
-  the prompt and the answer's start up to the category name that opens the first bullet
-  (`bullets_answer_start`): the category is input, the model writes every number and reading after it.
+- Bullets (`bullets_examples`, `generated_bullets_examples`): one category's metrics as a JSON list of facts
+  in the bullets' order (`bullets_facts`: each value rendered the way the template writes it and preceded by
+  the words its bullet writes before it, each categorical reading — 상승세, 고집중 시장 … — computed from the
+  template's thresholds and stated after its number, so a tiny model copies, never computes, a value) → the
+  template's `{"category", "summaryBullets"}` JSON; numbers are plain on both sides (`plain_numbers`;
+  `grouped_numbers` restores the thousands separators in what the student writes). Generation is given
+  `bullets_conversation`: the prompt and the answer's start up to the category name that opens the first
+  bullet (`bullets_answer_start`): the category is input, the model writes everything after it.
+  `bullets_copy_phrases` lists the names and readings a prompt states, for copying at decoding time.
   Extra catalogues come from the catalogue generator with other seeds, so thousands of categories exist,
   their names shuffled (`relabelled_metrics`); the shipped sample's seed is never one of them.
 - Feedback (`feedback_examples_to_chat`): an approved feedback row's prompt → its target.
@@ -27,12 +29,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from assets.catalog.bullets import (
+    READING_PHRASES,
     _missing,
+    concentration_reading,
     format_count,
     format_percent,
     format_signed_percent,
     format_won,
+    price_trend,
     render_template_bullets,
+    satisfaction_reading,
+    saturation_reading,
 )
 from resources.errors import InputDataError
 from resources.student.chat import ChatExample, example_problems
@@ -184,18 +191,26 @@ def grouped_numbers(text: str) -> str:
 
 def bullets_facts(metrics: Mapping[str, Any]) -> list[str]:
     """The category's metrics as facts in the bullets' order, each value preceded by the words its bullet
-    writes before it ("상품 194개", "P25 23288원", "HHI) 2177"), numbers plain."""
-    f = bullets_prompt_fields(metrics)
+    writes before it ("상품 194개", "P25 23288원", "집중도 지수(HHI) 2177"), numbers plain; each categorical reading
+    (`READING_PHRASES`, from the template's thresholds) follows its number as in the bullet ("+3.7%로 상승세")."""
+    m, f = metrics, bullets_prompt_fields(metrics)
     facts = [f"카테고리 {f['카테고리']}", f"상품 {f['상품']}개", f"브랜드 {f['브랜드']}개"]
-    facts += [f"누적 리뷰 {f['누적 리뷰']}건", f"리뷰가 1건도 없는 상품이 {f['리뷰 없는 상품']}%"]
-    optional = [("평점", "평점은 {}점"), ("1~2점 리뷰", "1~2점 리뷰 비중은 {}%")]
-    facts += [form.format(f[key]) for key, form in optional if f[key] is not None]
-    facts += [f"{name} {f[name]}원" for name in ("P25", "P50", "P75")]
-    later = [("가격 변화", "최근 6개월 가격 변화 중앙값 {}%")]
-    facts += [form.format(f[key]) for key, form in later if f[key] is not None]
+    facts.append(f"누적 리뷰 {f['누적 리뷰']}건")
+    facts.append(f"리뷰가 1건도 없는 상품이 {f['리뷰 없는 상품']}%로, {saturation_reading(m['zero_review_share'])}")
+    if f["평점"] is not None:
+        facts.append(f"평점은 {f['평점']}점")
+    if f["1~2점 리뷰"] is not None:
+        facts.append(f"1~2점 리뷰 비중은 {f['1~2점 리뷰']}%로, {satisfaction_reading(m['low_rating_share'])}")
+    facts.append("가격은 " + ", ".join(f"{name} {f[name]}원" for name in ("P25", "P50", "P75")))
+    if f["가격 변화"] is not None:
+        trend = price_trend(m["median_price_change_6m"])
+        facts.append(f"최근 6개월 가격 변화 중앙값 {f['가격 변화']}%로 {trend}")
     if f["상위 브랜드"]:
         facts.append(f"상위 {len(f['상위 브랜드'])}개 브랜드({'·'.join(f['상위 브랜드'])})")
-    facts += [form.format(f[key]) for key, form in [("상위 브랜드 리뷰", "리뷰의 {}%"), ("HHI", "HHI) {}")] if f[key]]
+    if f["상위 브랜드 리뷰"]:
+        facts.append(f"리뷰의 {f['상위 브랜드 리뷰']}%")
+    if f["HHI"]:
+        facts.append(f"집중도 지수(HHI) {f['HHI']} 기준 {concentration_reading(m['hhi'])}")
     if f["채널"]:
         facts.append("채널은 " + ", ".join(f"{name} {share}%" for name, share in f["채널"]))
     if f["키워드"]:
@@ -208,13 +223,33 @@ def _segment_facts(segment: Mapping[str, Any] | None) -> list[str]:
         return []
     facts = [f"'{segment['사양']}' 제품군 상품 비중 {segment['상품 비중']}% 리뷰 비중 {segment['리뷰 비중']}%"]
     if "단위" in segment:
-        facts.append(plain_numbers(f"{segment['단위']}당 {segment['단위가격']}원(카테고리 {segment['카테고리']}원)"))
+        unit_price = f"{segment['단위']}당 {segment['단위가격']}원(카테고리 {segment['카테고리']}원)"
+        facts.append(plain_numbers(f"단위가격 중앙값은 {unit_price}"))
     return facts
 
 
 def bullets_user_content(metrics: Mapping[str, Any]) -> str:
-    """The bullets prompt: the category's facts (`bullets_facts`) joined by ", "."""
-    return ", ".join(bullets_facts(metrics))
+    """The bullets prompt: the category's facts (`bullets_facts`) as a compact JSON list of strings, so a
+    fact that opens a bullet follows the same characters (`","`) as that bullet does in the answer."""
+    return compact_json(bullets_facts(metrics))
+
+
+_CHANNEL = re.compile(r"(?:(?<=채널은 )|(?<=%, ))([^,\"]+?) \d+(?:\.\d+)?%")
+_BRANDS = re.compile(r"브랜드\(([^)\"]*)\)")
+_KEYWORD = re.compile(r"'([^'\"]+)'\(\d+건\)")
+_SPEC = re.compile(r"'([^'\"]+)' 제품군")
+_UNIT = re.compile(r"중앙값은 ([^\s\"]+당) ")
+
+
+def bullets_copy_phrases(conversation: Sequence[Mapping[str, str]]) -> list[str]:
+    """The names and readings a bullets prompt (`bullets_user_content`, the conversation's user message)
+    states, which decoding copies verbatim (`resources/student/prompt_copy.py`): channel, brand and keyword
+    names, the segment's spec ("용량: 500ml"), its unit basis ("100ml"), and the readings."""
+    prompt = next((m["content"] for m in conversation if m["role"] == "user"), "")
+    phrases = [match.group(1) for pattern in (_CHANNEL, _KEYWORD, _SPEC, _UNIT) for match in pattern.finditer(prompt)]
+    phrases += [name for match in _BRANDS.finditer(prompt) for name in match.group(1).split("·") if name]
+    phrases += [reading for reading in READING_PHRASES if reading in prompt]
+    return list(dict.fromkeys(phrases))
 
 
 def bullets_target(metrics: Mapping[str, Any]) -> str:

@@ -28,6 +28,7 @@ from assets.catalog.plots import markdown_image
 from assets.config import ChampionConfig, StudentEvaluationConfig, StudentModelConfig
 from assets.distillation.promotion import decide_promotion, required_score
 from assets.distillation.sft_frame import frame_examples
+from assets.distillation.sft_tasks import bullets_copy_phrases
 from assets.distillation.student_eval import (
     EvaluationSet,
     bullets_outputs,
@@ -238,13 +239,17 @@ def student_model(
 
 
 def _load_generate(model_dir: str) -> tuple[Any, Any]:
-    """(generate(conversations, max_new_tokens, copy_numbers) -> texts, generator) for a model folder."""
+    """(generate(conversations, max_new_tokens, copy_from_prompt) -> texts, generator) for a model folder; with
+    `copy_from_prompt` (bullets), the names and readings the prompt lists are copied too (`bullets_copy_phrases`)."""
     from resources.student.generation import StudentGenerator
 
     generator = StudentGenerator.load(Path(model_dir))
 
-    def generate(conversations: Any, tokens: int, copy_numbers: bool) -> list[str]:
-        return generator.generate(conversations, max_new_tokens=tokens, copy_numbers=copy_numbers)
+    def generate(conversations: Any, tokens: int, copy_from_prompt: bool) -> list[str]:
+        phrases = bullets_copy_phrases if copy_from_prompt else None
+        return generator.generate(
+            conversations, max_new_tokens=tokens, copy_from_prompt=copy_from_prompt, copy_phrases=phrases
+        )
 
     return generate, generator
 
@@ -275,13 +280,13 @@ def _model_system(
     bullets-only row "student, free decoding"), so the table shows what number copying changes."""
     generate, generator = _load_generate(model_dir)
     qa, bullets = model_outputs(
-        generate, items, config.qa_max_new_tokens, config.bullets_max_new_tokens, config.copy_numbers
+        generate, items, config.qa_max_new_tokens, config.bullets_max_new_tokens, config.copy_from_prompt
     )
     summary = score_outputs(items, qa, bullets, morphemes)
     rows = [
         {"system": name, "model_version": version, "tokens_per_second": generator.last_tokens_per_second, **summary}
     ]
-    if show_free_decoding and config.copy_numbers and items.bullets:
+    if show_free_decoding and config.copy_from_prompt and items.bullets:
         free = bullets_outputs(generate, items, config.bullets_max_new_tokens, False)
         free_row = {"system": FREE_DECODING, "model_version": version, **score_outputs(items, None, free, morphemes)}
         rows.append({**free_row, "tokens_per_second": generator.last_tokens_per_second})

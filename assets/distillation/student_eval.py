@@ -102,19 +102,19 @@ def score_outputs(
 
 
 def model_outputs(
-    generate: Generate, items: EvaluationSet, qa_tokens: int, bullets_tokens: int, copy_numbers: bool
+    generate: Generate, items: EvaluationSet, qa_tokens: int, bullets_tokens: int, copy_from_prompt: bool
 ) -> tuple[list[str], list[str]]:
-    """A model's QA answers (free decoding) and bullets outputs (number copying when `copy_numbers`, as the
+    """A model's QA answers (free decoding) and bullets outputs (number copying when `copy_from_prompt`, as the
     report decodes them) for the sampled items."""
     qa = generate([item["conversation"] for item in items.qa], qa_tokens, False) if items.qa else []
-    bullets = bullets_outputs(generate, items, bullets_tokens, copy_numbers)
+    bullets = bullets_outputs(generate, items, bullets_tokens, copy_from_prompt)
     return qa, bullets
 
 
-def bullets_outputs(generate: Generate, items: EvaluationSet, bullets_tokens: int, copy_numbers: bool) -> list[str]:
+def bullets_outputs(generate: Generate, items: EvaluationSet, bullets_tokens: int, copy_from_prompt: bool) -> list[str]:
     """A model's bullets outputs for the sampled categories."""
     conversations = [item["conversation"] for item in items.bullets]
-    return generate(conversations, bullets_tokens, copy_numbers) if conversations else []
+    return generate(conversations, bullets_tokens, copy_from_prompt) if conversations else []
 
 
 def reference_outputs(items: EvaluationSet) -> dict[str, tuple[list[str] | None, list[str] | None]]:

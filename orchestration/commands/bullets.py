@@ -20,7 +20,7 @@ from assets.catalog.bullets import payload_problems, render_template_bullets, re
 from assets.catalog.metrics import compute_category_metrics, metrics_records
 from assets.catalog.reading import ProductsReadResult, jemalloc_pool, read_products
 from assets.catalog.student_bullets import write_bullets
-from assets.distillation.sft_tasks import bullets_conversation
+from assets.distillation.sft_tasks import bullets_conversation, bullets_copy_phrases
 from orchestration.cli import share
 from resources.atomic import atomic_write_json
 from resources.errors import InputDataError, check_output_path
@@ -49,11 +49,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "student model folder; invalid model output falls back to the template per category",
     )
     parser.add_argument(
-        "--copy-numbers",
+        "--copy-from-prompt",
         action=argparse.BooleanOptionalAction,
         default=True,
-        help="decode with number copying: each number is copied from the place in the prompt whose preceding words "
-        "match what the model just wrote (default; --no-copy-numbers decodes freely, see docs/benchmarks.md)",
+        help="decode copying from the prompt: each number, name and reading is copied from the place in the prompt "
+        "whose preceding words match what the model just wrote (default; --no-copy-from-prompt decodes freely, see "
+        "docs/benchmarks.md)",
     )
     parser.set_defaults(func=run)
 
@@ -82,7 +83,7 @@ def _use_jemalloc() -> None:
         pa.set_memory_pool(pool)
 
 
-def _write_payloads(model: str, records: list[dict], copy_numbers: bool) -> list[dict]:
+def _write_payloads(model: str, records: list[dict], copy_from_prompt: bool) -> list[dict]:
     """The template's payloads, or the model's with per-category fallback (summary on stderr)."""
     if model == "template":
         return [render_template_bullets(record) for record in records]
@@ -91,7 +92,8 @@ def _write_payloads(model: str, records: list[dict], copy_numbers: bool) -> list
     writer = load_bullets_writer(model, MlflowTracking(), artifacts_dir() / "student" / "registry")
     if writer.problem:
         print(f"kodistill bullets: warning: {writer.problem}; every category templated", file=sys.stderr)
-    run = write_bullets(records, writer.generate(MAX_NEW_TOKENS, copy_numbers), bullets_conversation, writer.label)
+    generate = writer.generate(MAX_NEW_TOKENS, copy_from_prompt, bullets_copy_phrases)
+    run = write_bullets(records, generate, bullets_conversation, writer.label)
     if run.model_error:
         print(f"kodistill bullets: warning: {run.model_error}; every category templated", file=sys.stderr)
     wrote = ", ".join(run.student_categories) or "none"
@@ -109,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
     _report_quarantine(args, result)
     records = metrics_records(compute_category_metrics(result.products, parsed_pairs=result.parsed_pairs))
     del result
-    payloads = _write_payloads(args.model, records, args.copy_numbers)
+    payloads = _write_payloads(args.model, records, args.copy_from_prompt)
     problems = payload_problems(payloads, records)
     if problems:
         raise InputDataError(

@@ -4,16 +4,16 @@ Prompts are rendered with the directory's chat template up to the assistant turn
 training (`encoding.prompt_ids`), left-padded in batches of similar length, and only the generated tokens (up
 to the end-of-turn token) are decoded; a conversation that ends with an assistant message has that message as
 its answer's prefilled start (returned in front of what the model wrote). `last_tokens_per_second` is the
-generated tokens per second of the latest `generate` call. With `copy_numbers`, decoding copies each number
-from the place in the prompt whose preceding words match what was just written
-(`number_copy.NumberCopyProcessor`).
+generated tokens per second of the latest `generate` call. With `copy_from_prompt`, decoding copies each number,
+and each phrase the caller lists for a prompt (`copy_phrases`), from the place in the prompt whose preceding
+words match what was just written (`prompt_copy.PromptCopyProcessor`).
 """
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +21,10 @@ from resources.errors import InputDataError
 from resources.student.chat import Message
 from resources.student.encoding import answer_start, prompt_ids_and_start
 from resources.student.modelling import load_tokenizer
-from resources.student.number_copy import DigitVocabulary, NumberCopyProcessor, number_spans
+from resources.student.prompt_copy import CopyVocabulary, PromptCopyProcessor, prompt_spans
 
 DEFAULT_BATCH_SIZE = 16
+PhraseLister = Callable[[Sequence[Message]], Sequence[str]]  # a conversation's phrases to copy from its prompt
 
 
 def _load_model(model_dir: Path, device: str) -> Any:
@@ -52,7 +53,7 @@ class StudentGenerator:
         self.device = device
         self.batch_size = batch_size
         self.last_tokens_per_second = 0.0
-        self._digits: DigitVocabulary | None = None
+        self._vocabulary: CopyVocabulary | None = None
 
     @classmethod
     def load(cls, model_dir: Path, batch_size: int = DEFAULT_BATCH_SIZE) -> StudentGenerator:
@@ -68,23 +69,33 @@ class StudentGenerator:
             tokenizer.pad_token = tokenizer.eos_token
         return cls(_load_model(model_dir, device), tokenizer, device, batch_size)
 
-    def _number_copy(self, prompts: Sequence[list[int]], starts: Sequence[int], width: int) -> list[Any]:
-        """The number-copying processor for a batch of prompts whose last `starts[i]` tokens are the answer's
-        prefilled start (written text for the copy rules, not a source of numbers)."""
-        if self._digits is None:
-            self._digits = DigitVocabulary.of(self.tokenizer)
-        texts = self._digits.texts
-        spans = [number_spans(self.tokenizer, p[: len(p) - s], texts) for p, s in zip(prompts, starts, strict=True)]
-        return [NumberCopyProcessor(self._digits, spans, self._decode, [width - s for s in starts])]
+    def _prompt_copy(
+        self, prompts: Sequence[list[int]], starts: Sequence[int], phrases: Sequence[Sequence[str]], width: int
+    ) -> list[Any]:
+        """The copying processor for a batch of prompts whose last `starts[i]` tokens are the answer's
+        prefilled start (written text for the copy rules, not a source of numbers); `phrases[i]`: the names
+        and readings prompt i lists for copying."""
+        if self._vocabulary is None:
+            self._vocabulary = CopyVocabulary.of(self.tokenizer)
+        texts = self._vocabulary.texts
+        spans = [
+            prompt_spans(self.tokenizer, p[: len(p) - s], texts, listed)
+            for p, s, listed in zip(prompts, starts, phrases, strict=True)
+        ]
+        return [PromptCopyProcessor(self._vocabulary, spans, self._decode, [width - s for s in starts])]
 
     def _decode(self, ids: Sequence[int]) -> str:
         return self.tokenizer.decode(list(ids))
 
     def _batch(
-        self, prompts: Sequence[list[int]], max_new_tokens: int, copy_starts: Sequence[int] | None = None
+        self,
+        prompts: Sequence[list[int]],
+        max_new_tokens: int,
+        copy_starts: Sequence[int] | None = None,
+        phrases: Sequence[Sequence[str]] = (),
     ) -> list[list[int]]:
         """Greedy continuations of left-padded prompts; with `copy_starts` (prefilled tokens per prompt),
-        numbers are copied (`_number_copy`)."""
+        numbers and the listed `phrases` are copied (`_prompt_copy`)."""
         import torch
         from transformers import LogitsProcessorList
 
@@ -104,7 +115,7 @@ class StudentGenerator:
                 pad_token_id=pad,
                 eos_token_id=self.tokenizer.eos_token_id,
                 logits_processor=LogitsProcessorList(
-                    [] if copy_starts is None else self._number_copy(prompts, copy_starts, width)
+                    [] if copy_starts is None else self._prompt_copy(prompts, copy_starts, phrases, width)
                 ),
             )
         return [self._until_eos(row) for row in out[:, width:].tolist()]
@@ -117,11 +128,13 @@ class StudentGenerator:
         self,
         conversations: Sequence[list[Message]],
         max_new_tokens: int = 256,
-        copy_numbers: bool = False,
+        copy_from_prompt: bool = False,
+        copy_phrases: PhraseLister | None = None,
     ) -> list[str]:
         """Greedy answers, one per conversation, in order; only the generated tokens are decoded, after the
-        answer's prefilled start where a conversation ends with an assistant message. With `copy_numbers`,
-        numbers are copied from where their prompt states them (see `number_copy`)."""
+        answer's prefilled start where a conversation ends with an assistant message. With `copy_from_prompt`,
+        numbers are copied from where their prompt states them, and so are the phrases `copy_phrases` lists
+        for a conversation (e.g. `sft_tasks.bullets_copy_phrases`: names and readings; see `prompt_copy`)."""
         started = time.perf_counter()
         encoded = [prompt_ids_and_start(self.tokenizer, conversation) for conversation in conversations]
         prompts, starts = [ids for ids, _ in encoded], [start for _, start in encoded]
@@ -129,8 +142,10 @@ class StudentGenerator:
         generated: dict[int, list[int]] = {}
         for start in range(0, len(order), self.batch_size):
             chunk = order[start : start + self.batch_size]
-            copy_starts = [starts[i] for i in chunk] if copy_numbers else None
-            for index, tokens in zip(chunk, self._batch([prompts[i] for i in chunk], max_new_tokens, copy_starts)):
+            copy_starts = [starts[i] for i in chunk] if copy_from_prompt else None
+            phrases = [copy_phrases(conversations[i]) if copy_phrases else () for i in chunk]
+            batch = self._batch([prompts[i] for i in chunk], max_new_tokens, copy_starts, phrases)
+            for index, tokens in zip(chunk, batch):
                 generated[index] = tokens
         count = sum(len(tokens) for tokens in generated.values())
         self.last_tokens_per_second = count / max(time.perf_counter() - started, 1e-9)

@@ -7,12 +7,13 @@ import json
 import pandas as pd
 import pytest
 
-from assets.catalog.bullets import faithfulness_problems, render_template_bullets, schema_problems
+from assets.catalog.bullets import READING_PHRASES, faithfulness_problems, render_template_bullets, schema_problems
 from assets.distillation.sft_tasks import (
     QA_SYSTEM,
     SHIPPED_CATALOGUE_SEED,
     bullets_answer_start,
     bullets_conversation,
+    bullets_copy_phrases,
     bullets_examples,
     bullets_prompt_fields,
     feedback_examples_to_chat,
@@ -26,7 +27,7 @@ from assets.distillation.sft_tasks import (
     split_problems,
 )
 from resources.errors import InputDataError
-from resources.student.number_copy import prompt_numbers
+from resources.student.prompt_copy import prompt_numbers
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +76,12 @@ def test_bullets_target_is_the_valid_template_and_every_number_is_in_the_prompt(
         payload = {**render_template_bullets(record), **target}
         assert schema_problems(payload) == [] and faithfulness_problems(payload, record) == []
         prompt = example["messages"][1]["content"]
-        assert prompt.startswith(f"카테고리 {record['category']}, 상품 {round(record['product_count'])}개, ")
+        facts = json.loads(prompt)  # a JSON list of facts
+        assert facts[:2] == [f"카테고리 {record['category']}", f"상품 {round(record['product_count'])}개"]
+        phrases = bullets_copy_phrases(example["messages"][:-1])
+        assert phrases and all(phrase in example["messages"][-1]["content"] for phrase in phrases)
+        stated = [reading for reading in READING_PHRASES if reading in prompt]
+        assert stated and all(reading in " ".join(template) for reading in stated)  # the template's readings
         written = prompt_numbers(example["messages"][-1]["content"])
         assert written <= prompt_numbers(prompt), (
             f"numbers the target writes but the prompt lacks: {written - prompt_numbers(prompt)}"

@@ -42,7 +42,7 @@ def train_student(
 
 
 class StudentGenerator:
-    calls: list[dict[str, Any]] = []  # per generate call: copy_numbers and each conversation's last role
+    calls: list[dict[str, Any]] = []  # per generate call: copy_from_prompt, each conversation's last role, phrases
 
     def __init__(self, mode: str) -> None:
         self.mode = mode
@@ -52,10 +52,13 @@ class StudentGenerator:
     def load(cls, model_dir: Path) -> StudentGenerator:
         return cls(json.loads((Path(model_dir) / "fake.json").read_text(encoding="utf-8"))["mode"])
 
-    def generate(self, conversations: Any, max_new_tokens: int = 256, copy_numbers: bool = False) -> list[str]:
+    def generate(
+        self, conversations: Any, max_new_tokens: int = 256, copy_from_prompt: bool = False, copy_phrases: Any = None
+    ) -> list[str]:
         self.last_tokens_per_second = 123.0
         roles = [conversation[-1]["role"] for conversation in conversations]
-        StudentGenerator.calls.append({"copy_numbers": copy_numbers, "last_roles": roles})
+        phrases = [list(copy_phrases(conversation)) for conversation in conversations] if copy_phrases else None
+        StudentGenerator.calls.append({"copy_from_prompt": copy_from_prompt, "last_roles": roles, "phrases": phrases})
         if self.mode == "silent":
             return ["" for _ in conversations]
         outputs = []

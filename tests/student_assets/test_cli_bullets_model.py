@@ -1,5 +1,5 @@
 """`kodistill bullets --model`: a model folder writes (here: fails to write) the bullets from prompts that end
-with the prefilled answer start, numbers copied unless --no-copy-numbers; per-category fallback reported on
+with the prefilled answer start, numbers copied unless --no-copy-from-prompt; per-category fallback reported on
 stderr; no champion → templated with a warning; an unknown path → exit 2."""
 
 from __future__ import annotations
@@ -27,9 +27,12 @@ def test_model_folder_no_champion_and_bad_path(
     items = json.loads(out.read_text(encoding="utf-8"))["items"]
     assert {item["generatedBy"] for item in items} == {"template"}
     assert all("fallbackReason" in item["basis"] for item in items)
-    assert fake_student.StudentGenerator.calls[-1] == {"copy_numbers": True, "last_roles": ["assistant"] * 2}
-    argv = ["bullets", "--products", str(small_products_csv), "--model", str(model), "--no-copy-numbers"]
-    assert main(argv) == 0 and fake_student.StudentGenerator.calls[-1]["copy_numbers"] is False
+    call = fake_student.StudentGenerator.calls[-1]
+    assert call["copy_from_prompt"] is True and call["last_roles"] == ["assistant"] * 2
+    assert all(phrases for phrases in call["phrases"])  # each prompt's names and readings are listed for copying
+    argv = ["bullets", "--products", str(small_products_csv), "--model", str(model), "--no-copy-from-prompt"]
+    assert main(argv) == 0 and fake_student.StudentGenerator.calls[-1]["copy_from_prompt"] is False
+    assert fake_student.StudentGenerator.calls[-1]["phrases"] is None
     capsys.readouterr()
 
     assert main(["bullets", "--products", str(small_products_csv), "--model", "champion"]) == 0

@@ -28,7 +28,7 @@ UPSTREAM = [
 CONFIG = {
     "sft_dataset": {"config": {"bullets_seeds": 3}},
     "student_model": {"config": {"sft_steps": 5}},
-    "student_evaluation": {"config": {"max_qa_examples": 6, "max_bullets_examples": 2, "copy_numbers": True}},
+    "student_evaluation": {"config": {"max_qa_examples": 6, "max_bullets_examples": 2, "copy_from_prompt": True}},
 }
 
 

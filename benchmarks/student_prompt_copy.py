@@ -1,20 +1,22 @@
-"""Benchmark: report bullets of a trained student, decoded freely and with number copying, on unseen catalogues.
+"""Benchmark: report bullets of a trained student, decoded freely and copying from the prompt, on unseen catalogues.
 
-Usage: .venv/bin/python benchmarks/student_number_copy.py --model DIR [--eval-seeds N] [--threads N] [--label L]
-       [--starts "prompt only" prefilled] [--old-facts]
+Usage: .venv/bin/python benchmarks/student_prompt_copy.py --model DIR [--eval-seeds N] [--threads N] [--label L]
+       [--starts "prompt only" prefilled] [--old-facts | --comma-facts]
 `DIR` is a student model folder (e.g. the champion's, from `kodistill demo`: the `model` artifact of the
 registered version). For the categories of generator seeds never used in training (`UNSEEN_BULLETS_SEEDS`, the
 first N), the student writes bullets four times: from the prompt alone ("prompt only") and from the prompt
 with the answer's start prefilled up to the name that opens the first bullet ("prefilled",
-`sft_tasks.bullets_conversation`, as the report asks), each greedy ("free") and greedy with `copy_numbers`
-(each number copied from the place in the prompt whose preceding words match,
-`resources/student/number_copy.py`). `--starts` limits the prompt forms. Each output is judged by the blocking
-check the report uses (`bullets_outcome`: schema + order + per-slot faithfulness); reported per decoding: pass
-rate, schema-valid rate, the share of template numbers the same-position bullet states, the first problem of
-failing categories by kind, every problem by kind and by bullet position, and generated tokens/s.
-`--old-facts`: prompts worded as sft datasets built before 2026-12-02 17:00 (`student_pretraining_order.py`), for
-models trained on them. Writes benchmarks/results/student_number_copy.json (entries keyed by `--label`, merged
-with earlier runs).
+`sft_tasks.bullets_conversation`, as the report asks), each greedy ("free") and greedy copying from the prompt
+("prompt_copy": each number, and each name and reading `sft_tasks.bullets_copy_phrases` lists, copied from the
+place in the prompt whose preceding words match, `resources/student/prompt_copy.py`). `--starts` limits the
+prompt forms. Each output is judged by the blocking check the report uses (`bullets_outcome`: schema + order +
+per-slot faithfulness); reported per decoding: pass rate, schema-valid rate, the share of template numbers the
+same-position bullet states, the first problem of failing categories by kind, every problem by kind and by
+bullet position, and generated tokens/s. `--old-facts`: prompts worded as sft datasets built before 2026-12-02
+17:00, `--comma-facts`: as built from then to 2026-12-03 09:00 (facts joined with ", ", no readings;
+`student_pretraining_order.py`), for models trained on them. Writes
+benchmarks/results/student_prompt_copy.json (entries keyed by `--label`, merged with earlier runs; entries
+before 2026-12-03 09:00 UTC call copying of numbers alone "number_copy").
 """
 
 from __future__ import annotations
@@ -37,8 +39,8 @@ from assets.distillation.student_metrics import bullets_outcome  # noqa: E402
 from benchmarks.student_copy_variants import slot_number_accuracy  # noqa: E402
 from resources.atomic import atomic_write_json  # noqa: E402
 
-RESULT = ROOT / "benchmarks/results/student_number_copy.json"
-DECODINGS = (("free", False), ("number_copy", True))
+RESULT = ROOT / "benchmarks/results/student_prompt_copy.json"
+DECODINGS = (("free", False), ("prompt_copy", True))
 _BULLET = re.compile(r"bullet (\d+) ")
 
 
@@ -83,6 +85,9 @@ def main() -> None:
     parser.add_argument("--max-new-tokens", type=int, default=420)
     parser.add_argument("--label", default="default")
     parser.add_argument("--old-facts", action="store_true", help="prompts worded as before 2026-12-02 (see there)")
+    parser.add_argument(
+        "--comma-facts", action="store_true", help="prompts as from 2026-12-02 17:00 to 2026-12-03 09:00 (see there)"
+    )
     parser.add_argument("--out", type=Path, default=RESULT)
     parser.add_argument(
         "--starts", nargs="+", choices=("prompt only", "prefilled"), default=["prompt only", "prefilled"]
@@ -98,6 +103,10 @@ def main() -> None:
         from benchmarks.student_pretraining_order import use_old_facts
 
         use_old_facts()
+    elif args.comma_facts:
+        from benchmarks.student_pretraining_order import use_facts_without_readings
+
+        use_facts_without_readings()
     records = [
         r for seed in sft_tasks.UNSEEN_BULLETS_SEEDS[: args.eval_seeds] for r in sft_tasks.generated_metrics(seed)
     ]
@@ -113,9 +122,12 @@ def main() -> None:
         "unseen_categories": len(records),
     }
     decodings = [(f"{start}, {name}", start, copy) for start in args.starts for name, copy in DECODINGS]
-    for label, start, copy_numbers in decodings:
+    for label, start, copy_from_prompt in decodings:
         started = time.perf_counter()
-        texts = generator.generate(prompted[start], max_new_tokens=args.max_new_tokens, copy_numbers=copy_numbers)
+        phrases = sft_tasks.bullets_copy_phrases if copy_from_prompt else None
+        texts = generator.generate(
+            prompted[start], max_new_tokens=args.max_new_tokens, copy_from_prompt=copy_from_prompt, copy_phrases=phrases
+        )
         entry[label] = judge(texts, records, time.perf_counter() - started, generator.last_tokens_per_second)
         print(label, json.dumps(entry[label], ensure_ascii=False), flush=True)
     previous = json.loads(args.out.read_text(encoding="utf-8")) if args.out.is_file() else {}
