@@ -254,20 +254,20 @@ def _starts(written_text: str, spans: Sequence[NumberSpan]) -> set[int]:
 
 def _inside(
     written: Sequence[int], spans: Sequence[NumberSpan], decode: Callable[[Sequence[int]], str]
-) -> tuple[set[int], bool, bool]:
-    """Being in the middle of a copied number: (next tokens, whether one is complete, whether any matched)."""
-    best, following, complete = 0, set(), False
+) -> tuple[set[int], list[NumberSpan], bool]:
+    """Being in the middle of a copied number: (next tokens, the numbers just completed, whether any matched)."""
+    best, following, completed = 0, set(), []
     for span in spans:
         for done in range(1, len(span.tokens) + 1):
             if len(written) < done or tuple(written[-done:]) != span.tokens[:done]:
                 continue
             length = context_match(decode(written[:-done]), span.before)
             if length and length > best:
-                best, following, complete = length, set(), False
+                best, following, completed = length, set(), []
             if length and length == best:
-                complete = complete or done == len(span.tokens)
+                completed += [span] if done == len(span.tokens) else []
                 following |= {span.tokens[done]} if done < len(span.tokens) else set()
-    return following, complete, best > 0
+    return following, completed, best > 0
 
 
 def phrase_state(written_text: bytes, spans: Sequence[PhraseSpan]) -> list[tuple[PhraseSpan, bytes]]:
@@ -317,13 +317,14 @@ def copy_choices(
     if allowed:
         return allowed, False
     wants_number = bool(vocabulary.has_digit[top]) or top in {span.tokens[0] for span in numbers}
-    following, complete, inside = _inside(written, numbers, decode)
-    written_text = decode(written)
+    following, completed, inside = _inside(written, numbers, decode)
     if inside:
-        if not complete:
+        if not completed:
             return following, False
-        there = _starts(written_text, numbers)  # the prompt's next number right there ("P25" → " 23288")
+        ends = {span.start + len(span.tokens) for span in completed}
+        there = {span.tokens[0] for span in numbers if span.start in ends}  # "P25" → " 23288" in the prompt
         return (following | there, False) if there else (following, not (wants_number and following))
+    written_text = decode(written)
     if not wants_number or (written and bool(vocabulary.has_digit[written[-1]])):
         return None
     firsts = _starts(written_text, numbers)
