@@ -43,9 +43,10 @@ def student_lines(instance: dg.DagsterInstance, run_id: str) -> list[str]:
     if "report_bullets" in meta:
         b = meta["report_bullets"]
         wrote = b.get("student_categories") or []
+        templated = b.get("generated_by", {}).get("template", 0)
         lines.append(
             f"Report bullets by {b.get('bullets_model', 'template')}: student wrote {len(wrote)} categories"
             + (f" ({', '.join(wrote)})" if wrote else "")
-            + ", the rest from the template"
+            + (f", {templated} from the template" if templated else ", none from the template")
         )
     return lines

@@ -85,7 +85,8 @@ def test_chain_registers_evaluates_and_gates(small_data: Path, monkeypatch: pyte
         assert len(bullets["fallback_reasons"].value) == len(promoted.output_for_node("report_bullets"))
         printed = "\n".join(student_lines(instance, promoted.run_id))
         assert "Champion gate: promoted" in printed and "champion now: v2" in printed
-        assert "Report bullets by champion v2: student wrote 0 categories" in printed
+        templated = len(promoted.output_for_node("report_bullets"))
+        assert f"Report bullets by champion v2: student wrote 0 categories, {templated} from the template" in printed
         assert "trivial baseline" in printed and "mlflow ui --backend-store-uri" in printed
 
         # Same fake model again: not 5% better than the champion it is compared with → kept.
