@@ -244,7 +244,7 @@ _UNIT = re.compile(r"중앙값은 ([^\s\"]+당) ")
 def bullets_copy_phrases(conversation: Sequence[Mapping[str, str]]) -> list[str]:
     """The names and readings a bullets prompt (`bullets_user_content`, the conversation's user message)
     states, which decoding copies verbatim (`resources/student/prompt_copy.py`): channel, brand and keyword
-    names, the segment's spec ("용량: 500ml"), its unit basis ("100ml"), and the readings."""
+    names, the segment's spec ("용량: 500ml"), its unit basis ("100ml당"), and the readings."""
     prompt = next((m["content"] for m in conversation if m["role"] == "user"), "")
     phrases = [match.group(1) for pattern in (_CHANNEL, _KEYWORD, _SPEC, _UNIT) for match in pattern.finditer(prompt)]
     phrases += [name for match in _BRANDS.finditer(prompt) for name in match.group(1).split("·") if name]

@@ -75,7 +75,7 @@ MARGIN_RULE = dg.AssetCheckSpec(
     description="The registry's champion is the version the gate chose, and a promotion beat the former "
     "champion by the margin (or the floor for a first champion), re-read from MLflow.",
 )
-FREE_DECODING = "student, free decoding"  # the new student's bullets without number copying (bullets-only row)
+FREE_DECODING = "student, free decoding"  # the new student's bullets without copying from the prompt (bullets-only row)
 SUMMARY_COLUMNS = ["system", "score", "qa_span_containment", "qa_morpheme_f1", "bullets_pass_rate", "tokens_per_second"]
 RESULT_COLUMNS = [
     "system",
@@ -276,8 +276,8 @@ def _model_system(
     morphemes: Any,
     show_free_decoding: bool = False,
 ) -> list[dict[str, Any]]:
-    """The model's row; with `show_free_decoding` and number copying on, also its bullets decoded freely (a
-    bullets-only row "student, free decoding"), so the table shows what number copying changes."""
+    """The model's row; with `show_free_decoding` and copying from the prompt on, also its bullets decoded freely (a
+    bullets-only row "student, free decoding"), so the table shows what copying from the prompt changes."""
     generate, generator = _load_generate(model_dir)
     qa, bullets = model_outputs(
         generate, items, config.qa_max_new_tokens, config.bullets_max_new_tokens, config.copy_from_prompt

@@ -4,7 +4,7 @@
 needs; a bullets item's conversation ends with the answer's prefilled start, as the report gives it.
 `score_outputs(eval_set, qa_answers, bullets_outputs, morphemes)` judges any system's outputs with
 `student_metrics` (None for a task the system does not do). Model systems produce outputs with
-`model_outputs(generate, ...)` (bullets decoded with number copying when asked, as the report decodes them;
+`model_outputs(generate, ...)` (bullets decoded copying from the prompt when asked, as the report decodes them;
 `bullets_outputs` alone for a bullets-only row); the teacher's outputs are the targets themselves and the
 trivial baseline answers with the first sentence of the top context (`reference_outputs`). `comparison_png`
 draws the side-by-side bar chart.
@@ -104,7 +104,7 @@ def score_outputs(
 def model_outputs(
     generate: Generate, items: EvaluationSet, qa_tokens: int, bullets_tokens: int, copy_from_prompt: bool
 ) -> tuple[list[str], list[str]]:
-    """A model's QA answers (free decoding) and bullets outputs (number copying when `copy_from_prompt`, as the
+    """A model's QA answers (free decoding) and bullets outputs (copying from the prompt when `copy_from_prompt`, as the
     report decodes them) for the sampled items."""
     qa = generate([item["conversation"] for item in items.qa], qa_tokens, False) if items.qa else []
     bullets = bullets_outputs(generate, items, bullets_tokens, copy_from_prompt)

@@ -179,6 +179,10 @@ def test_a_phrase_is_spelled_on_in_any_tokens_and_may_glue_on_at_its_end(facts_t
     assert all(_ok(text, "장") for text in _texts(facts_tokenizer, allowed))
     choices, _ = _phrase_choices(facts_tokenizer, "(HHI) 2177 기준 중간 수준으로 집중된 시장", "입니다")
     assert choices is None, "a finished phrase leaves decoding free"
+    (allowed, _), _ = _phrase_choices(facts_tokenizer, "리뷰 기준 상위 3개 브랜드(하이", "펫")
+    assert allowed and all("펫·".encode().startswith(piece) for piece in _texts(facts_tokenizer, allowed)), (
+        "a name inside its fact is copied with the punctuation after it, nothing glued on"
+    )
 
 
 def _ok(piece: bytes, remaining: str) -> bool:
