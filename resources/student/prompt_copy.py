@@ -312,8 +312,9 @@ def copy_choices(
     text), given the model's likeliest token `top`; None where decoding stays free. A phrase being written
     comes first (`_phrase_choices`), then numbers."""
     numbers = spans.numbers
+    written_text = decode(written)
     state = phrase_state(vocabulary.written(written), spans.phrases) if spans.phrases else []
-    allowed = _phrase_choices(state, decode(written), numbers, vocabulary) if state else set()
+    allowed = _phrase_choices(state, written_text, numbers, vocabulary) if state else set()
     if allowed:
         return allowed, False
     wants_number = bool(vocabulary.has_digit[top]) or top in {span.tokens[0] for span in numbers}
@@ -324,7 +325,6 @@ def copy_choices(
         ends = {span.start + len(span.tokens) for span in completed}
         there = {span.tokens[0] for span in numbers if span.start in ends}  # "P25" → " 23288" in the prompt
         return (following | there, False) if there else (following, not (wants_number and following))
-    written_text = decode(written)
     if not wants_number or (written and bool(vocabulary.has_digit[written[-1]])):
         return None
     firsts = _starts(written_text, numbers)
