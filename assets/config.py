@@ -180,6 +180,19 @@ class StudentModelConfig(Config):
         default=preset_default("student_model", "copy_every", -1),
         description="One copy batch after every N SFT batches (builtin; 0 = none); -1 = default.",
     )
+    qa_share: float = Field(
+        default=preset_default("student_model", "qa_share", -1.0),
+        description="Share of QA batches inside the QA window (0-1, the rest the other tasks' batches); -1 = default.",
+    )
+    qa_window_start: float = Field(
+        default=preset_default("student_model", "qa_window_start", -1.0),
+        description="Fraction of the SFT steps where the QA window starts (outside it batches mix the tasks as "
+        "the examples fall; start = end: no window); -1 = default.",
+    )
+    qa_window_end: float = Field(
+        default=preset_default("student_model", "qa_window_end", -1.0),
+        description="Fraction of the SFT steps where the QA window ends; -1 = default.",
+    )
 
 
 class StudentEvaluationConfig(Config):

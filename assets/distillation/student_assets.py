@@ -103,10 +103,14 @@ def training_config(config: StudentModelConfig) -> Any:
 
     values = {k: v for k, v in config.model_dump().items() if v != -1 and v != -1.0}
     values["teacher_path"] = values.get("teacher_path") or None
+    window = (values.pop("qa_window_start", None), values.pop("qa_window_end", None))
+    if window != (None, None):
+        default = StudentTrainingConfig.__dataclass_fields__["qa_window"].default
+        values["qa_window"] = tuple(fallback if given is None else given for given, fallback in zip(window, default))
     try:
         return StudentTrainingConfig(**values)
     except ValueError as error:
-        raise dg.Failure(f"student_model config: {error}") from error
+        raise dg.Failure(f"student_model config: {str(error).removeprefix('student config: ')}") from error
 
 
 def _run_key(params: dict[str, Any], frame: pd.DataFrame) -> str:
@@ -166,7 +170,7 @@ def _loss_checks(row: pd.Series) -> Iterator[dg.AssetCheckResult]:
     retry_policy=TRAINING_RETRY,
     check_specs=[FINITE_LOSS, BEATS_UNTRAINED],
     automation_condition=NIGHTLY,
-    code_version="student-model-1",
+    code_version="student-model-2",
 )
 def student_model(
     context: dg.AssetExecutionContext,

@@ -302,6 +302,34 @@ def _copy_curriculum(run: _Run, sft_steps: int) -> tuple[list[list[EncodedExampl
     return batches[: config.copy_warmup_steps], batches[config.copy_warmup_steps :]
 
 
+def _task_batches(examples: Sequence[EncodedExample], steps: int, config: StudentTrainingConfig, seed: int) -> Any:
+    plan = batch_plan([len(e.input_ids) for e in examples], config.batch_size, steps, seed) if examples else []
+    return iter([[examples[i] for i in batch] for batch in plan])
+
+
+def _qa_steps(config: StudentTrainingConfig, share: float) -> list[bool | None]:
+    """Per SFT step: True (a QA batch) / False (another task's) inside `qa_window`, None (mixed) outside it."""
+    first, last = (round(fraction * config.sft_steps) for fraction in config.qa_window)
+    return [
+        math.floor((step - first + 1) * share) > math.floor((step - first) * share) if first <= step < last else None
+        for step in range(config.sft_steps)
+    ]
+
+
+def sft_batches(sft: Sequence[EncodedExample], config: StudentTrainingConfig) -> list[list[EncodedExample]]:
+    """The `sft_steps` SFT batches: inside the `qa_window` fractions of the steps, `qa_share` of the batches are
+    QA batches and the rest batches of the other tasks, interleaved evenly (a QA step whenever the running QA
+    count falls behind the share); outside the window, batches of all examples alike. Where one side has no
+    examples the other fills its steps."""
+    qa = [e for e in sft if e.task == "qa"]
+    other = [e for e in sft if e.task != "qa"]
+    kinds = _qa_steps(config, config.qa_share if qa and other else float(bool(qa)))
+    mixed = _task_batches(sft, kinds.count(None), config, config.seed + 1)
+    qa_batches = _task_batches(qa, kinds.count(True), config, config.seed + 2)
+    other_batches = _task_batches(other, kinds.count(False), config, config.seed + 3)
+    return [next(mixed if kind is None else qa_batches if kind else other_batches) for kind in kinds]
+
+
 def _phases(
     run: _Run, train: Sequence[ChatExample], pretrain_texts: Sequence[str]
 ) -> tuple[list[tuple[list[EncodedExample], bool]], Any]:
@@ -319,9 +347,8 @@ def _phases(
             [len(b.input_ids) for b in blocks], config.batch_size, config.pretrain_steps, config.seed
         ):
             plan.append(([blocks[i] for i in batch], True))
-    sft_plan = batch_plan([len(e.input_ids) for e in sft], config.batch_size, config.sft_steps, config.seed + 1)
-    for step, batch in enumerate(sft_plan, start=1):
-        plan.append(([sft[i] for i in batch], False))
+    for step, batch in enumerate(sft_batches(sft, config), start=1):
+        plan.append((batch, False))
         if config.copy_every and step % config.copy_every == 0 and between:
             plan.append((between.pop(0), True))
     return plan, stats

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from resources.errors import InputDataError
-from resources.student.encoding import encode_examples
+from resources.student.encoding import EncodedExample, encode_examples
 from resources.student.generation import StudentGenerator
 from resources.student.modelling import student_tokenizer, use_bf16
-from resources.student.training import _phases, _Run, mean_target_loss, train_student
+from resources.student.training import _phases, _Run, mean_target_loss, sft_batches, train_student
 from tests.student.conftest import PRETRAIN_TEXTS, tiny_config
 
 
@@ -101,3 +101,32 @@ def test_copy_curriculum_batches_are_planned_and_teach_copying(tmp_path: Path, e
 
 def _texts(example: dict) -> list[str]:
     return [message["content"] for message in example["messages"]]
+
+
+def _encoded(task: str, count: int) -> list[EncodedExample]:
+    return [EncodedExample([i + 3] * (4 + i % 5), [i + 3] * (4 + i % 5), 0, task) for i in range(count)]
+
+
+def test_qa_share_interleaves_task_pure_batches_evenly() -> None:
+    sft = _encoded("qa", 10) + _encoded("bullets", 60) + _encoded("feedback", 6)
+    batches = sft_batches(sft, tiny_config(sft_steps=12, qa_share=0.25, qa_window=(0.0, 1.0)))
+    tasks = [{item.task for item in batch} for batch in batches]
+    assert [task == {"qa"} for task in tasks] == [False, False, False, True] * 3  # a QA batch every fourth step
+    assert all("qa" not in task for task in tasks if task != {"qa"}) and all(1 <= len(b) <= 4 for b in batches)
+    assert sft_batches(sft, tiny_config(sft_steps=12, qa_share=0.25, qa_window=(0.0, 1.0))) == batches  # deterministic
+    windowed = sft_batches(sft, tiny_config(sft_steps=10, qa_share=0.5, qa_window=(0.3, 0.7)))
+    assert [{i.task for i in b} == {"qa"} for b in windowed[3:7]] == [False, True, False, True]
+    assert [i.task for b in windowed[:3] + windowed[7:] for i in b].count("qa") < 6  # outside: as examples fall
+
+
+def test_qa_share_without_one_task_uses_the_other_and_an_empty_window_keeps_the_mix() -> None:
+    only_bullets = sft_batches(_encoded("bullets", 20), tiny_config(sft_steps=6, qa_share=0.5))
+    assert len(only_bullets) == 6 and all(i.task == "bullets" for b in only_bullets for i in b)
+    only_qa = sft_batches(_encoded("qa", 20), tiny_config(sft_steps=6, qa_share=0.5))
+    assert len(only_qa) == 6 and all(i.task == "qa" for b in only_qa for i in b)
+    mixed = sft_batches(_encoded("qa", 20) + _encoded("bullets", 20), tiny_config(sft_steps=10, qa_window=(0, 0)))
+    assert len(mixed) == 10 and any({i.task for i in b} == {"qa", "bullets"} for b in mixed)  # batches mix tasks
+    with pytest.raises(ValueError, match=r"qa_share must be in \[0, 1\], got 1.5"):
+        tiny_config(qa_share=1.5)
+    with pytest.raises(ValueError, match=r"qa_window must be two fractions 0 <= start <= end <= 1, got \(0.7, 0.3\)"):
+        tiny_config(qa_window=(0.7, 0.3))
