@@ -1,9 +1,10 @@
 """Hyper-parameters of one student training run (`StudentTrainingConfig`), shared by the trainer and the assets.
 
-Defaults are the demo's: the builtin tiny Qwen2 student, trained fully on CPU within about eight minutes
+Defaults are the demo's: the builtin tiny Qwen2 student, trained fully on CPU in about eight minutes
 (pretraining on the corpus chunks, a copy curriculum — `copy_warmup_steps` batches of random token sequences
 repeated once, loss on the repeat, then one such batch after every `copy_every` SFT batches: the task that forms
-copying attention heads fastest — and SFT with loss on assistant tokens). For a local Hugging Face
+copying attention heads fastest — and SFT with loss on assistant tokens, QA in every other batch between
+30% and 70% of the SFT steps: `qa_share`, `qa_window`). For a local Hugging Face
 model directory `method="auto"` means LoRA with the original work's r=16 / alpha=32 / dropout 0.1 / lr 1e-4.
 """
 

@@ -1,5 +1,7 @@
 """`train_student`: pretraining and a copy curriculum (builtin only) then supervised fine-tuning with loss on
 assistant tokens, or token-level distillation (GKD, DistiLLM-2) from a teacher sharing the student's tokenizer.
+`sft_batches` plans the SFT batches: tasks mixed as the examples fall, except in the QA window (`qa_window`),
+where `qa_share` of the batches are QA batches.
 
 A plain PyTorch loop rather than TRL's SFTTrainer: one loop carries both phases, the per-step callback, the
 resumable checkpoints and the DistiLLM-2 on-policy step, with no per-run dataset preparation (see
