@@ -39,7 +39,7 @@ from assets.knowledge.assets import chunk_table, document_row  # noqa: E402
 from assets.knowledge.documents import scan_documents  # noqa: E402
 from assets.knowledge.evaluation import ranking_metrics, read_corpus  # noqa: E402
 from assets.knowledge.korquad import convert_korquad_file  # noqa: E402
-from resources.atomic import atomic_write_json  # noqa: E402
+from resources.atomic import record_json_entry  # noqa: E402
 from resources.korean import KoreanTokenizer  # noqa: E402
 from resources.llm.extractive import ExtractiveTeacher  # noqa: E402
 from resources.paths import shared_dir  # noqa: E402
@@ -134,9 +134,7 @@ def main() -> None:
         print(
             json.dumps({"korquad": {k: v for k, v in report["korquad"].items() if k != "misses"}}, ensure_ascii=False)
         )
-    results = json.loads(RESULT.read_text()) if RESULT.exists() else {}
-    results[args.label] = report
-    atomic_write_json(RESULT, results)
+    record_json_entry(RESULT, args.label, report)
 
 
 if __name__ == "__main__":

@@ -49,7 +49,7 @@ sys.path.insert(0, str(ROOT))
 from assets.catalog.bullets import NUMBER_PATTERN, render_template_bullets  # noqa: E402
 from assets.distillation import sft_tasks  # noqa: E402
 from assets.distillation.student_metrics import bullets_outcome  # noqa: E402
-from resources.atomic import atomic_write_json  # noqa: E402
+from resources.atomic import record_json_entry  # noqa: E402
 from resources.student import builtin  # noqa: E402
 from resources.student.config import StudentTrainingConfig  # noqa: E402
 
@@ -234,9 +234,7 @@ def main() -> None:
         "category_named_right": round(named, 3),
         "sample": texts[0][:400],
     }
-    previous = json.loads(args.out.read_text(encoding="utf-8")) if args.out.is_file() else {}
-    previous[args.variant] = entry
-    atomic_write_json(args.out, previous)
+    record_json_entry(args.out, args.variant, entry)
     print(json.dumps({args.variant: entry}, ensure_ascii=False, indent=1))
 
 

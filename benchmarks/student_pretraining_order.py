@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from assets.distillation import sft_tasks  # noqa: E402
 from assets.distillation.student_metrics import bullets_outcome  # noqa: E402
-from resources.atomic import atomic_write_json  # noqa: E402
+from resources.atomic import record_json_entry  # noqa: E402
 
 RESULT = ROOT / "benchmarks/results/student_pretraining_order.json"
 EVAL_SEED = 900_001
@@ -169,9 +169,7 @@ def main() -> None:
         "validation_loss": round(result.validation_loss, 3),
         "bullets_free_decoding": judge(outputs, records),
     }
-    previous = json.loads(RESULT.read_text(encoding="utf-8")) if RESULT.is_file() else {}
-    previous[args.name] = entry
-    atomic_write_json(RESULT, previous)
+    record_json_entry(RESULT, args.name, entry)
     print(json.dumps({args.name: entry}, ensure_ascii=False, indent=1))
 
 

@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 from assets.distillation import sft_tasks  # noqa: E402
 from assets.distillation.student_metrics import bullets_outcome  # noqa: E402
 from benchmarks.student_copy_variants import slot_number_accuracy  # noqa: E402
-from resources.atomic import atomic_write_json  # noqa: E402
+from resources.atomic import record_json_entry  # noqa: E402
 
 RESULT = ROOT / "benchmarks/results/student_prompt_copy.json"
 DECODINGS = (("free", False), ("prompt_copy", True))
@@ -130,9 +130,7 @@ def main() -> None:
         )
         entry[label] = judge(texts, records, time.perf_counter() - started, generator.last_tokens_per_second)
         print(label, json.dumps(entry[label], ensure_ascii=False), flush=True)
-    previous = json.loads(args.out.read_text(encoding="utf-8")) if args.out.is_file() else {}
-    previous[args.label] = entry
-    atomic_write_json(args.out, previous)
+    record_json_entry(args.out, args.label, entry)
 
 
 if __name__ == "__main__":

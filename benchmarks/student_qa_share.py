@@ -25,7 +25,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from resources.atomic import atomic_write_json  # noqa: E402
+from resources.atomic import record_json_entry  # noqa: E402
 
 RESULT = ROOT / "benchmarks/results/student_qa_share.json"
 REPORTED = (
@@ -108,9 +108,7 @@ def main() -> None:
         "student": _score(result.model_dir, items, morphemes),
         "untrained student": _score(result.untrained_dir, items, morphemes),
     }
-    previous = json.loads(RESULT.read_text(encoding="utf-8")) if RESULT.is_file() else {}
-    previous[args.name] = entry
-    atomic_write_json(RESULT, previous)
+    record_json_entry(RESULT, args.name, entry)
     print(json.dumps({args.name: entry}, ensure_ascii=False, indent=1))
 
 

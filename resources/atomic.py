@@ -5,7 +5,8 @@ cannot remove its own, so every `atomic_path` first calls `remove_stale_temporar
 deletes temporaries in that folder whose writing process no longer runs and that have not been
 touched for `DEAD_WRITER_GRACE_SECONDS` (a process on another machine sharing the folder may reuse
 the pid number space), and, for names without a pid, those of the same target untouched for
-`STALE_AFTER_SECONDS`.
+`STALE_AFTER_SECONDS`. `record_json_entry` sets one key of a JSON object file (benchmark results keyed by
+run name) under a `filelock` lock, so two writers at once keep each other's entries.
 """
 
 from __future__ import annotations
@@ -114,3 +115,15 @@ def atomic_write_jsonl(target: str | os.PathLike[str], rows: list[dict[str, Any]
     """Write one JSON object per line to `target` atomically."""
     text = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
     return atomic_write_text(target, text)
+
+
+def record_json_entry(target: str | os.PathLike[str], key: str, entry: Any) -> Path:
+    """Set `key` of the JSON object in `target` (created if missing) to `entry`, keeping every other key: read,
+    update and atomic write happen under an exclusive lock on `<target>.lock`."""
+    from filelock import FileLock
+
+    target = Path(target)
+    with FileLock(f"{target}.lock"):
+        payload = json.loads(target.read_text(encoding="utf-8")) if target.is_file() else {}
+        payload[key] = entry
+        return atomic_write_json(target, payload)
