@@ -38,13 +38,6 @@ REPORTED = (
 )
 
 
-def _examples(frame: Any) -> list[dict[str, Any]]:
-    return [
-        {"messages": [dict(m) for m in row.messages], "task": row.task, "example_id": row.example_id}
-        for row in frame.itertuples()
-    ]
-
-
 def _score(model_dir: Path, items: Any, morphemes: Any) -> dict[str, Any]:
     from assets.config import StudentEvaluationConfig
     from assets.distillation.student_assets import _load_generate
@@ -74,6 +67,7 @@ def main() -> None:
     import torch
 
     from assets.config import StudentEvaluationConfig
+    from assets.distillation.sft_frame import frame_examples
     from assets.distillation.student_eval import evaluation_set
     from resources.korean import KoreanTokenizer
     from resources.student.config import StudentTrainingConfig
@@ -84,7 +78,7 @@ def main() -> None:
     chunks = pd.read_parquet(args.artifacts / "assets" / "chunks.parquet").text.astype(str).tolist()
     steps = {"sft_steps": args.sft_steps} if args.sft_steps else {}
     config = StudentTrainingConfig(qa_share=args.qa_share, qa_window=tuple(args.qa_window), checkpoint_every=0, **steps)
-    train, validation = (_examples(frame[frame.split == split]) for split in ("train", "validation"))
+    train, validation = (frame_examples(frame[frame.split == split]) for split in ("train", "validation"))
     result = train_student(train, validation, chunks, config, args.work / args.name, resume=False)
     evaluation = StudentEvaluationConfig()
     items = evaluation_set(

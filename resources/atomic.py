@@ -22,6 +22,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from filelock import FileLock
+
 
 @contextlib.contextmanager
 def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
@@ -120,8 +122,6 @@ def atomic_write_jsonl(target: str | os.PathLike[str], rows: list[dict[str, Any]
 def record_json_entry(target: str | os.PathLike[str], key: str, entry: Any) -> Path:
     """Set `key` of the JSON object in `target` (created if missing) to `entry`, keeping every other key: read,
     update and atomic write happen under an exclusive lock on `<target>.lock`."""
-    from filelock import FileLock
-
     target = Path(target)
     with FileLock(f"{target}.lock"):
         payload = json.loads(target.read_text(encoding="utf-8")) if target.is_file() else {}

@@ -105,7 +105,7 @@ def training_config(config: StudentModelConfig) -> Any:
     values["teacher_path"] = values.get("teacher_path") or None
     window = (values.pop("qa_window_start", None), values.pop("qa_window_end", None))
     if window != (None, None):
-        default = StudentTrainingConfig.__dataclass_fields__["qa_window"].default
+        default = StudentTrainingConfig().qa_window
         values["qa_window"] = tuple(fallback if given is None else given for given, fallback in zip(window, default))
     try:
         return StudentTrainingConfig(**values)
