@@ -1,5 +1,10 @@
-"""Distillation losses on next-token logits, masked to the target tokens (labels != -100).
+"""Training losses on next-token predictions, masked to the target tokens (labels != -100).
 
+- `target_cross_entropy`: the SFT loss — what `model(**batch).loss` computes — with two exact shortcuts for
+  right-padded batches of models whose logits are the plain LM head of the last hidden state
+  (`PLAIN_HEAD_MODEL_TYPES`): no attention mask (in a causal model a real token never attends to the padding
+  after it, so SDPA takes its mask-free causal kernel) and the LM head on target positions only (prompts are
+  ~40% of a bullets example). Measured 1.4x faster per SFT step on the builtin student (docs/benchmarks.md).
 - `gkd_loss`: token-level generalized Jensen–Shannon divergence to the teacher's distribution — TRL's own
   `GKDTrainer.generalized_jsd_loss` (beta 0 = forward KL, 1 = reverse KL, 0.5 = JSD) on shifted logits.
 - `skew_kl`: KL(p ‖ α·p + (1−α)·q), DistiLLM's skewed KL; `distillm2_loss` is DistiLLM-2's contrastive pair
@@ -15,6 +20,32 @@ import warnings
 from typing import Any
 
 from resources.student.encoding import IGNORE_INDEX
+
+PLAIN_HEAD_MODEL_TYPES: frozenset[str] = frozenset({"qwen2", "qwen3", "llama", "mistral"})
+
+
+def _right_padded(mask: Any) -> bool:
+    return not bool((mask[:, 1:] > mask[:, :-1]).any())
+
+
+def _plain_head(model: Any) -> bool:
+    config = getattr(model, "config", None)
+    return getattr(config, "model_type", None) in PLAIN_HEAD_MODEL_TYPES
+
+
+def target_cross_entropy(model: Any, batch: dict[str, Any], reduction: str = "mean") -> Any:
+    """Cross-entropy of the next-token predictions on the batch's target tokens ("mean" or "sum"); the fast
+    path of the module docstring where it is exact, the model's full logits otherwise."""
+    import torch.nn.functional as F
+
+    targets = batch["labels"][:, 1:]
+    keep = targets != IGNORE_INDEX
+    if _plain_head(model) and _right_padded(batch["attention_mask"]):
+        hidden = model.get_decoder()(input_ids=batch["input_ids"]).last_hidden_state[:, :-1]
+        logits = model.get_output_embeddings()(hidden[keep])
+    else:
+        logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits[:, :-1][keep]
+    return F.cross_entropy(logits.float(), targets[keep], reduction=reduction)
 
 
 def _shifted(logits: Any, labels: Any) -> tuple[Any, Any]:

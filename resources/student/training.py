@@ -28,6 +28,7 @@ from resources.errors import InputDataError
 from resources.student.chat import ChatExample
 from resources.student.config import StudentTrainingConfig
 from resources.student.encoding import (
+    IGNORE_INDEX,
     EncodedExample,
     batch_plan,
     collate,
@@ -35,6 +36,7 @@ from resources.student.encoding import (
     encode_examples,
     pack_texts,
 )
+from resources.student.losses import target_cross_entropy
 from resources.student.modelling import (
     autocast,
     load_teacher,
@@ -132,13 +134,8 @@ def mean_target_loss(run: _Run, encoded: Sequence[EncodedExample]) -> float:
         for start in range(0, len(order), EVAL_BATCH_SIZE):
             batch = collate([encoded[i] for i in order[start : start + EVAL_BATCH_SIZE]], run.tokenizer.pad_token_id)
             batch = {key: value.to(run.device) for key, value in batch.items()}
-            logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits.float()
-            labels = batch["labels"][:, 1:]
-            losses = torch.nn.functional.cross_entropy(
-                logits[:, :-1].reshape(-1, logits.shape[-1]), labels.reshape(-1), reduction="sum", ignore_index=-100
-            )
-            total += float(losses)
-            count += int((labels != -100).sum())
+            total += float(target_cross_entropy(model, batch, reduction="sum"))
+            count += int((batch["labels"][:, 1:] != IGNORE_INDEX).sum())
     model.train(was_training)
     return total / max(count, 1)
 
@@ -207,7 +204,7 @@ def _step_loss(run: _Run, items: Sequence[EncodedExample], pretraining: bool) ->
     tokens = int(batch["attention_mask"].sum())
     mode = "sft" if pretraining else run.config.distillation
     if mode == "sft":
-        return run.model(**batch).loss, tokens
+        return target_cross_entropy(run.model, batch), tokens
     student = _logits(run.model, batch)
     teacher = _teacher_logits(run, batch)
     if mode == "gkd":

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from resources.student.losses import distillm2_loss, gkd_loss, skew_kl
+from resources.student.losses import distillm2_loss, gkd_loss, skew_kl, target_cross_entropy
 from resources.student.training import train_student
 from tests.student.conftest import PRETRAIN_TEXTS, tiny_config
 
@@ -78,3 +78,63 @@ def test_distillation_runs_against_a_teacher_sharing_the_tokenizer(
 
     student_vocab = load_tokenizer(result.model_dir).get_vocab()
     assert student_vocab == load_tokenizer(tiny_hf_dir).get_vocab()
+
+
+def _padded_batch(tokenizer, examples: list, side: str) -> dict:
+    import torch
+
+    from resources.student.encoding import collate, encode_examples
+
+    encoded, _ = encode_examples(tokenizer, examples[:5], 96)
+    batch = collate(encoded, tokenizer.pad_token_id)  # right-padded, rows of different lengths
+    if side == "left":
+        lengths = batch["attention_mask"].sum(dim=1)
+        for key in batch:
+            batch[key] = torch.stack([row.roll(int(row.shape[0] - n)) for row, n in zip(batch[key], lengths)])
+    return batch
+
+
+def _reference_loss(model, batch: dict):
+    import torch.nn.functional as F
+
+    logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits[:, :-1]
+    return F.cross_entropy(logits.float().transpose(1, 2), batch["labels"][:, 1:], ignore_index=-100)
+
+
+@pytest.mark.parametrize("wrap", ["builtin", "lora"])
+def test_target_cross_entropy_takes_the_fast_path_and_equals_the_models_own_loss(
+    tiny_hf_dir: Path, examples: list, monkeypatch: pytest.MonkeyPatch, wrap: str
+) -> None:
+    import torch
+
+    from resources.student.modelling import load_tokenizer, student_model
+
+    config = tiny_config(base=str(tiny_hf_dir), method="lora" if wrap == "lora" else "full")
+    tokenizer = load_tokenizer(tiny_hf_dir)
+    model = student_model(config, tokenizer, "cpu").eval()
+    batch = _padded_batch(tokenizer, examples, "right")
+    assert int(batch["attention_mask"].sum()) < batch["attention_mask"].numel()  # some rows are padded
+    with torch.no_grad():
+        expected = _reference_loss(model, batch)
+        assert float(model(**batch).loss) == pytest.approx(float(expected), rel=1e-5)
+        monkeypatch.setattr(type(model), "forward", lambda *a, **k: pytest.fail("fast path expected"))
+        mean = target_cross_entropy(model, batch)
+        total = target_cross_entropy(model, batch, reduction="sum")
+    targets = int((batch["labels"][:, 1:] != -100).sum())
+    assert float(mean) == pytest.approx(float(expected), rel=1e-5)
+    assert float(total) == pytest.approx(float(expected) * targets, rel=1e-5)
+
+
+def test_target_cross_entropy_of_a_left_padded_batch_uses_the_attention_mask(tiny_hf_dir: Path, examples: list) -> None:
+    import torch
+
+    from resources.student.modelling import load_tokenizer, student_model
+
+    tokenizer = load_tokenizer(tiny_hf_dir)
+    model = student_model(tiny_config(base=str(tiny_hf_dir), method="full"), tokenizer, "cpu").eval()
+    left = _padded_batch(tokenizer, examples, "left")
+    right = _padded_batch(tokenizer, examples, "right")
+    with torch.no_grad():
+        expected = _reference_loss(model, left)
+        assert float(target_cross_entropy(model, left)) == pytest.approx(float(expected), rel=1e-5)
+        assert float(target_cross_entropy(model, right)) == pytest.approx(float(expected), rel=1e-4)
