@@ -1,6 +1,6 @@
 """Hyper-parameters of one student training run (`StudentTrainingConfig`), shared by the trainer and the assets.
 
-Defaults are the demo's: the builtin tiny Qwen2 student, trained fully on CPU in about eight minutes
+Defaults are the demo's: the builtin tiny Qwen2 student, trained fully on CPU in about seven minutes
 (pretraining on the corpus chunks, a copy curriculum — `copy_warmup_steps` batches of random token sequences
 repeated once, loss on the repeat, then one such batch after every `copy_every` SFT batches: the task that forms
 copying attention heads fastest — and SFT with loss on assistant tokens, QA in every other batch between

@@ -5,7 +5,8 @@ where `qa_share` of the batches are QA batches.
 
 A plain PyTorch loop rather than TRL's SFTTrainer: one loop carries both phases, the per-step callback, the
 resumable checkpoints and the DistiLLM-2 on-policy step, with no per-run dataset preparation (see
-docs/benchmarks.md for the measured tokens/s of the two on the builtin student). The GKD loss is TRL's.
+docs/benchmarks.md for the measured tokens/s of the two on the builtin student). The GKD loss is TRL's; the SFT
+loss is `losses.target_cross_entropy` (the model's own loss, computed on target positions only).
 
 Determinism: the tokenizer, the initial weights, the batch plan and dropout are all seeded by `config.seed`.
 Checkpoints (`output_dir/checkpoints/step-N/`: trainable weights as safetensors, optimizer/scheduler/RNG state
