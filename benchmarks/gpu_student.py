@@ -55,16 +55,23 @@ TINY = dict(QWEN25_15B, hidden_size=64, intermediate_size=128, num_hidden_layers
             num_key_value_heads=2, vocab_size=512, max_position_embeddings=512)  # fmt: skip
 DENSE_BF16_TFLOPS = {"H200": 989.4, "H100": 989.4, "A100": 312.0, "L40S": 362.0, "A10": 125.0}
 PAD_ID = 0
+ARCHITECTURE_FILE = "kodistill_architecture.json"  # what the saved random model was built from
 
 
 def save_random_model(architecture: dict[str, Any], directory: Path) -> Path:
-    """A randomly initialised Qwen2 causal LM of `architecture`, saved in bf16 as safetensors."""
+    """A randomly initialised Qwen2 causal LM of `architecture`, saved in bf16 as safetensors (kept when a
+    model of the same configuration is already saved there)."""
     import torch
     from transformers import Qwen2Config, Qwen2ForCausalLM
 
+    recorded = directory / ARCHITECTURE_FILE
+    saved = (directory / "model.safetensors").is_file() and recorded.is_file()
+    if saved and json.loads(recorded.read_text(encoding="utf-8")) == architecture:
+        return directory
     torch.manual_seed(0)
     model = Qwen2ForCausalLM(Qwen2Config(**architecture)).to(torch.bfloat16)
     model.save_pretrained(directory, safe_serialization=True)
+    atomic_write_json(directory / ARCHITECTURE_FILE, architecture)
     return directory
 
 
