@@ -29,7 +29,13 @@ from assets.distillation.sft_frame import (
     split_counts,
     write_dataset_splits,
 )
-from assets.distillation.sft_tasks import feedback_examples_to_chat, qa_examples, split_examples, split_problems
+from assets.distillation.sft_tasks import (
+    catalogue_workers,
+    feedback_examples_to_chat,
+    qa_examples,
+    split_examples,
+    split_problems,
+)
 from assets.distillation.student_assets import NIGHTLY
 from assets.metadata import COMPUTE_SECONDS, Stopwatch
 from resources.io_managers import ALLOW_MISSING
@@ -67,7 +73,7 @@ def build_sft_dataset(
     skipped: list[str] = []
     examples = qa_examples(answers, chunk_texts, contexts=config.qa_contexts, skipped=skipped)
     references = qa_references(answers, chunk_texts)
-    bullets, bullet_refs = seeded_bullets(range(1, config.bullets_seeds + 1))
+    bullets, bullet_refs = seeded_bullets(range(1, config.bullets_seeds + 1), catalogue_workers())
     examples += bullets
     references.update(bullet_refs)
     if feedback is not None and len(feedback):

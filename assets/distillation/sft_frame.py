@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from assets.distillation.sft_tasks import SPLITS, _context_ids, bullets_examples, relabelled_metrics
+from assets.distillation.sft_tasks import SPLITS, _context_ids, bullets_examples, relabelled_metrics_of
 from resources.atomic import atomic_path
 from resources.student.chat import ChatExample, prompt_messages, target_text
 
@@ -39,13 +39,13 @@ def qa_references(answers: Iterable[Mapping[str, Any]], chunk_texts: Mapping[str
     return references
 
 
-def seeded_bullets(seeds: Iterable[int]) -> tuple[list[ChatExample], dict[str, dict[str, Any]]]:
-    """Bullets examples of the generated catalogues of `seeds` (category names shuffled: `relabelled_metrics`),
-    and example id → {"metrics": record}."""
+def seeded_bullets(seeds: Iterable[int], workers: int = 1) -> tuple[list[ChatExample], dict[str, dict[str, Any]]]:
+    """Bullets examples of the generated catalogues of `seeds` (category names shuffled: `relabelled_metrics`,
+    made in `workers` processes), and example id → {"metrics": record}."""
     examples: list[ChatExample] = []
     references: dict[str, dict[str, Any]] = {}
-    for seed in seeds:
-        records = relabelled_metrics(seed)
+    seeds = list(seeds)
+    for seed, records in zip(seeds, relabelled_metrics_of(seeds, workers), strict=True):
         built = bullets_examples(records, f"seed-{seed}")
         examples += built
         references.update({e["example_id"]: {"metrics": r} for e, r in zip(built, records, strict=True)})

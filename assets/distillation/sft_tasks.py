@@ -23,9 +23,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
+import os
 import random
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 from assets.catalog.bullets import (
@@ -51,6 +54,7 @@ QA_CONTEXTS = 2
 QA_CONTEXT_CHARS = 520
 SHIPPED_CATALOGUE_SEED = 20260126
 DEFAULT_BULLETS_SEEDS: tuple[int, ...] = tuple(range(1, 121))
+MAX_CATALOGUE_WORKERS = 4
 UNSEEN_BULLETS_SEEDS: tuple[int, ...] = tuple(range(900_001, 900_011))
 SPLITS: tuple[str, ...] = ("train", "validation", "test")
 FEEDBACK_COLUMNS: tuple[str, ...] = ("feedback_id", "task", "prompt", "target", "rating", "model_version", "created_at")
@@ -318,6 +322,22 @@ def relabelled_metrics(seed: int) -> list[dict[str, Any]]:
     names = [record["category"] for record in records]
     random.Random(seed).shuffle(names)
     return [{**record, "category": name} for record, name in zip(records, names, strict=True)]
+
+
+def catalogue_workers() -> int:
+    """Processes for generating catalogues: one per core, at most MAX_CATALOGUE_WORKERS."""
+    return max(1, min(MAX_CATALOGUE_WORKERS, os.cpu_count() or 1))
+
+
+def relabelled_metrics_of(seeds: Sequence[int], workers: int = 1) -> list[list[dict[str, Any]]]:
+    """`relabelled_metrics` of every seed, in the seeds' order. With `workers` > 1 the catalogues are made in
+    that many spawned processes (a fresh interpreter each, nothing forked from a process holding Kiwi or
+    torch threads): 120 demo catalogues take ~0.2 s each in one process (docs/benchmarks.md)."""
+    if workers <= 1 or len(seeds) < 2 * workers:
+        return [relabelled_metrics(seed) for seed in seeds]
+    chunk = max(1, len(seeds) // (4 * workers))
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return list(pool.map(relabelled_metrics, seeds, chunksize=chunk))
 
 
 def generated_bullets_examples(seeds: Iterable[int] = DEFAULT_BULLETS_SEEDS) -> list[ChatExample]:

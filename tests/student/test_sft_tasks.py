@@ -9,6 +9,7 @@ import pytest
 
 from assets.catalog.bullets import READING_PHRASES, faithfulness_problems, render_template_bullets, schema_problems
 from assets.distillation.sft_tasks import (
+    MAX_CATALOGUE_WORKERS,
     QA_SYSTEM,
     SHIPPED_CATALOGUE_SEED,
     bullets_answer_start,
@@ -16,6 +17,7 @@ from assets.distillation.sft_tasks import (
     bullets_copy_phrases,
     bullets_examples,
     bullets_prompt_fields,
+    catalogue_workers,
     feedback_examples_to_chat,
     generated_bullets_examples,
     generated_metrics,
@@ -23,6 +25,7 @@ from assets.distillation.sft_tasks import (
     plain_numbers,
     qa_examples,
     relabelled_metrics,
+    relabelled_metrics_of,
     split_examples,
     split_problems,
 )
@@ -118,6 +121,14 @@ def test_relabelled_catalogues_shuffle_the_names_and_stay_valid_templates() -> N
         assert {**record, "category": original_record["category"]} == original_record
         payload = render_template_bullets(record)
         assert schema_problems(payload) == [] and faithfulness_problems(payload, record) == []
+
+
+def test_catalogues_made_in_two_processes_equal_those_made_in_one() -> None:
+    seeds = [3, 4, 5, 6]
+    serial, parallel = relabelled_metrics_of(seeds, workers=1), relabelled_metrics_of(seeds, workers=2)
+    assert [len(records) for records in parallel] == [16] * len(seeds)
+    assert json.dumps(parallel, default=str, sort_keys=True) == json.dumps(serial, default=str, sort_keys=True)
+    assert 1 <= catalogue_workers() <= MAX_CATALOGUE_WORKERS
 
 
 def test_generated_examples_refuse_the_shipped_seed() -> None:
