@@ -4,7 +4,7 @@
   right-padded batches of models whose logits are the plain LM head of the last hidden state
   (`PLAIN_HEAD_MODEL_TYPES`): no attention mask (in a causal model a real token never attends to the padding
   after it, so SDPA takes its mask-free causal kernel) and the LM head on target positions only (prompts are
-  ~40% of a bullets example). Measured 1.4x faster per SFT step on the builtin student (docs/benchmarks.md).
+  ~40% of a bullets example). Measured 1.25x faster per SFT step on the demo's batches (docs/benchmarks.md).
 - `gkd_loss`: token-level generalized Jensen–Shannon divergence to the teacher's distribution — TRL's own
   `GKDTrainer.generalized_jsd_loss` (beta 0 = forward KL, 1 = reverse KL, 0.5 = JSD) on shifted logits.
 - `skew_kl`: KL(p ‖ α·p + (1−α)·q), DistiLLM's skewed KL; `distillm2_loss` is DistiLLM-2's contrastive pair
