@@ -2,10 +2,10 @@
 the bullets?
 
 Usage: .venv/bin/python benchmarks/student_qa_share.py --name N [--qa-share 0.5] [--qa-window START END]
-       [--sft-steps N] [--artifacts DIR] [--threads 2] [--work DIR]
-Trains the demo's default builtin student (`StudentTrainingConfig` defaults; `qa_share`, `qa_window` and
-`sft_steps` as given; `--qa-window 0 0` for the plan before the QA window, where batches mix the tasks as the
-examples fall) on the splits a `kodistill demo` run wrote (`DIR/assets/sft_dataset.parquet`, pretraining on
+       [--sft-steps N] [--seed 0] [--artifacts DIR] [--threads 2] [--work DIR]
+Trains the demo's default builtin student (`StudentTrainingConfig` defaults; `qa_share`, `qa_window`,
+`sft_steps` and `seed` as given; `--qa-window 0 0` for the plan before the QA window, where batches mix the
+tasks as the examples fall) on the splits a `kodistill demo` run wrote (`DIR/assets/sft_dataset.parquet`, pretraining on
 `DIR/assets/chunks.parquet`), then scores the trained and the untrained student exactly as
 `student_evaluation` does (`evaluation_set` with the asset's default sample, `model_outputs` with its default
 budgets and copying from the prompt for bullets, `score_outputs` with Kiwi morphemes).
@@ -58,6 +58,7 @@ def main() -> None:
     parser.add_argument("--qa-share", type=float, default=0.5)
     parser.add_argument("--qa-window", type=float, nargs=2, default=(0.3, 0.7), metavar=("START", "END"))
     parser.add_argument("--sft-steps", type=int, default=None, help="default: StudentTrainingConfig's")
+    parser.add_argument("--seed", type=int, default=0, help="the training seed: tokenizer, weights, batch plan")
     parser.add_argument("--artifacts", type=Path, default=ROOT / "artifacts")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--work", type=Path, default=Path("/tmp/kodistill-qa-share"))
@@ -77,7 +78,9 @@ def main() -> None:
     frame = pd.read_parquet(args.artifacts / "assets" / "sft_dataset.parquet")
     chunks = pd.read_parquet(args.artifacts / "assets" / "chunks.parquet").text.astype(str).tolist()
     steps = {"sft_steps": args.sft_steps} if args.sft_steps else {}
-    config = StudentTrainingConfig(qa_share=args.qa_share, qa_window=tuple(args.qa_window), checkpoint_every=0, **steps)
+    config = StudentTrainingConfig(
+        qa_share=args.qa_share, qa_window=tuple(args.qa_window), seed=args.seed, checkpoint_every=0, **steps
+    )
     train, validation = (frame_examples(frame[frame.split == split]) for split in ("train", "validation"))
     result = train_student(train, validation, chunks, config, args.work / args.name, resume=False)
     evaluation = StudentEvaluationConfig()
@@ -92,6 +95,7 @@ def main() -> None:
             "qa_share": config.qa_share,
             "qa_window": list(config.qa_window),
             "sft_steps": config.sft_steps,
+            "seed": config.seed,
             "artifacts": str(args.artifacts),
         },
         "train_seconds": round(result.wall_seconds),
