@@ -17,5 +17,5 @@ timeout 180 python3 benchmarks/gpu_student.py --work-dir /tmp/gpu-student --out 
   2>&1 | tee "$OUT/gpu_student.log"
 timeout 90 python3 benchmarks/gpu_student.py --methods lora --batch-size 16 --work-dir /tmp/gpu-student \
   --out "$OUT/gpu_student_batch16.json" 2>&1 | tee "$OUT/gpu_student_batch16.log"
-timeout 270 python3 benchmarks/hf_throughput.py --gpu --work-dir /tmp/hf-gpu --out "$OUT/hf_throughput_gpu.json" \
-  2>&1 | tee "$OUT/hf_throughput_gpu.log"
+timeout 270 python3 benchmarks/hf_throughput.py --gpu --repeats 1 --work-dir /tmp/hf-gpu \
+  --out "$OUT/hf_throughput_gpu.json" 2>&1 | tee "$OUT/hf_throughput_gpu.log"
