@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import shutil
 import subprocess
@@ -54,8 +55,6 @@ def with_pip(work: Path) -> tuple[float, Path]:
 
 
 def with_uv(work: Path) -> tuple[float, Path]:
-    import os
-
     clone = _clone(work, "uv")
     python = str(clone / ".venv/bin/python")
     cache = work / "uv-cache"
