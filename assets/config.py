@@ -6,6 +6,7 @@ from dagster import Config
 from pydantic import Field
 
 from assets.catalog.metrics import MetricsSettings
+from assets.distillation.bullets_retries import DEFAULT_ATTEMPTS
 from assets.distillation.student_presets import preset_default
 
 
@@ -228,6 +229,12 @@ class StudentEvaluationConfig(Config):
         "report_bullets does by default; the new student's free decoding is shown too. On by default "
         "(docs/benchmarks.md, 'Copying names and readings').",
     )
+    bullets_attempts: int = Field(
+        default=preset_default("student_evaluation", "bullets_attempts", DEFAULT_ATTEMPTS),
+        ge=1,
+        description="Attempts per bullets category, as report_bullets makes them: greedy first, then sampled retries "
+        "while the output fails the blocking check (docs/benchmarks.md, 'Retrying failed bullets').",
+    )
 
 
 class ChampionConfig(Config):
@@ -268,4 +275,10 @@ class ReportBulletsConfig(Config):
         description="Decode copying from the prompt: each number, and each name and reading the prompt lists, is "
         "copied from the place in the prompt whose preceding words match what the model just wrote "
         "(docs/benchmarks.md, 'Copying names and readings').",
+    )
+    attempts: int = Field(
+        default=preset_default("report_bullets", "attempts", DEFAULT_ATTEMPTS),
+        ge=1,
+        description="Attempts per category before the template takes over: greedy first, then retries sampled at "
+        "a fixed seed each (reproducible) while the output fails the blocking check; 1 = greedy only.",
     )

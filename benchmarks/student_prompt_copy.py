@@ -1,7 +1,7 @@
 """Benchmark: report bullets of a trained student, decoded freely and copying from the prompt, on unseen catalogues.
 
 Usage: .venv/bin/python benchmarks/student_prompt_copy.py --model DIR [--eval-seeds N] [--threads N] [--label L]
-       [--starts "prompt only" prefilled] [--old-facts | --comma-facts]
+       [--starts "prompt only" prefilled] [--attempts N [--temperature T]] [--old-facts | --comma-facts]
 `DIR` is a student model folder (e.g. the champion's, from `kodistill demo`: the `model` artifact of the
 registered version). For the categories of generator seeds never used in training (`UNSEEN_BULLETS_SEEDS`, the
 first N), the student writes bullets four times: from the prompt alone ("prompt only") and from the prompt
@@ -12,9 +12,13 @@ place in the prompt whose preceding words match, `resources/student/prompt_copy.
 prompt forms. Each output is judged by the blocking check the report uses (`bullets_outcome`: schema + order +
 per-slot faithfulness); reported per decoding: pass rate, schema-valid rate, the share of template numbers the
 same-position bullet states, the first problem of failing categories by kind, every problem by kind and by
-bullet position, and generated tokens/s. `--old-facts`: prompts worded as sft datasets built before 2026-12-02
-17:00, `--comma-facts`: as built from then to 2026-12-03 09:00 (facts joined with ", ", no readings;
-`student_pretraining_order.py`), for models trained on them. Writes
+bullet position, and generated tokens/s. With `--attempts N` (> 1), the copying decodings are also judged as
+the report writes them: categories failing the check retried (`--retry-from`: the start, as the report does,
+or the first bullet the check faults), sampled at each `--temperature` with seed k at attempt k, up to N
+attempts in all (`bullets_retries.outputs_with_retries`; the greedy outputs are reused), with the first
+attempt's pass rate, the mean attempts and the seconds the retries took. `--old-facts`: prompts worded as sft
+datasets built before 2026-12-02 17:00, `--comma-facts`: as built from then to 2026-12-03 09:00 (facts joined
+with ", ", no readings; `student_pretraining_order.py`), for models trained on them. Writes
 benchmarks/results/student_prompt_copy.json (entries keyed by `--label`, merged with earlier runs; entries
 before 2026-12-03 09:00 UTC call copying of numbers alone "number_copy").
 """
@@ -28,6 +32,7 @@ import re
 import sys
 import time
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -35,12 +40,15 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from assets.distillation import sft_tasks  # noqa: E402
+from assets.distillation.bullets_retries import outputs_with_retries, resume_at_first_failing_bullet  # noqa: E402
 from assets.distillation.student_metrics import bullets_outcome  # noqa: E402
 from benchmarks.student_copy_variants import slot_number_accuracy  # noqa: E402
 from resources.atomic import record_json_entry  # noqa: E402
+from resources.student.generation import RETRY_TEMPERATURE  # noqa: E402
 
 RESULT = ROOT / "benchmarks/results/student_prompt_copy.json"
 DECODINGS = (("free", False), ("prompt_copy", True))
+RETRY_FROM = {"start": None, "first faulted bullet": resume_at_first_failing_bullet}
 _BULLET = re.compile(r"bullet (\d+) ")
 
 
@@ -90,6 +98,15 @@ def main() -> None:
     )
     parser.add_argument("--out", type=Path, default=RESULT)
     parser.add_argument(
+        "--attempts", type=int, default=1, help="> 1: also retry failing categories (copying, sampled) up to N in all"
+    )
+    parser.add_argument(
+        "--temperature", type=float, nargs="+", default=[RETRY_TEMPERATURE], help="of the sampled retries (each)"
+    )
+    parser.add_argument(
+        "--retry-from", nargs="+", choices=RETRY_FROM, default=["start"], help="where retries restart"
+    )
+    parser.add_argument(
         "--starts", nargs="+", choices=("prompt only", "prefilled"), default=["prompt only", "prefilled"]
     )
     args = parser.parse_args()
@@ -130,7 +147,50 @@ def main() -> None:
         )
         entry[label] = judge(texts, records, time.perf_counter() - started, generator.last_tokens_per_second)
         print(label, json.dumps(entry[label], ensure_ascii=False), flush=True)
+        retries = [(t, f) for t in args.temperature for f in args.retry_from]
+        for temperature, retry_from in retries if copy_from_prompt and args.attempts > 1 else ():
+            label = f"{start}, prompt_copy, up to {args.attempts} attempts (T={temperature}, from {retry_from})"
+            retry = Retry(args.attempts, temperature, args.max_new_tokens, RETRY_FROM[retry_from])
+            entry[label] = with_retries(generator, prompted[start], records, texts, retry)
+            print(label, json.dumps(entry[label], ensure_ascii=False), flush=True)
     record_json_entry(args.out, args.label, entry)
+
+
+@dataclass(frozen=True)
+class Retry:
+    """How failing categories are retried: attempts in all, sampling temperature, budget, restart point."""
+
+    attempts: int
+    temperature: float
+    max_new_tokens: int
+    resume: Any
+
+
+def with_retries(
+    generator: Any,
+    conversations: list[Any],
+    records: list[dict[str, Any]],
+    greedy: list[str],
+    retry: Retry,
+) -> dict[str, Any]:
+    """The greedy outputs `greedy`, failing categories retried as the report does (`outputs_with_retries`)."""
+    from resources.student.generation import Sampling
+
+    def generate(batch: Any, attempt: int) -> list[str]:
+        if attempt == 0:
+            return greedy
+        sampling = Sampling(attempt, retry.temperature)
+        return generator.generate(batch, retry.max_new_tokens, True, sft_tasks.bullets_copy_phrases, sampling=sampling)
+
+    started = time.perf_counter()
+    result = outputs_with_retries(generate, conversations, records, retry.attempts, retry.resume)
+    judged = judge(result.outputs, records, time.perf_counter() - started, generator.last_tokens_per_second)
+    return judged | {
+        "retry_seconds": judged.pop("seconds"),
+        "first_attempt_pass_rate": round(result.first_attempt_pass_rate, 3),
+        "mean_attempts": round(result.mean_attempts, 3),
+        "attempts_used": dict(sorted(Counter(result.attempts).items())),
+    }
 
 
 if __name__ == "__main__":

@@ -2,13 +2,14 @@
 the bullets?
 
 Usage: .venv/bin/python benchmarks/student_qa_share.py --name N [--qa-share 0.5] [--qa-window START END]
-       [--sft-steps N] [--seed 0] [--artifacts DIR] [--threads 2] [--work DIR]
+       [--sft-steps N] [--seed 0] [--copy-every N] [--artifacts DIR] [--threads 2] [--work DIR]
 Trains the demo's default builtin student (`StudentTrainingConfig` defaults; `qa_share`, `qa_window`,
 `sft_steps` and `seed` as given; `--qa-window 0 0` for the plan before the QA window, where batches mix the
 tasks as the examples fall) on the splits a `kodistill demo` run wrote (`DIR/assets/sft_dataset.parquet`, pretraining on
 `DIR/assets/chunks.parquet`), then scores the trained and the untrained student exactly as
 `student_evaluation` does (`evaluation_set` with the asset's default sample, `model_outputs` with its default
-budgets and copying from the prompt for bullets, `score_outputs` with Kiwi morphemes).
+budgets and copying from the prompt for bullets, `score_outputs` with Kiwi morphemes), except that bullets get
+the greedy attempt only (no retries: the model's own pass rate).
 Writes benchmarks/results/student_qa_share.json (keyed by `--name`).
 """
 
@@ -46,9 +47,11 @@ def _score(model_dir: Path, items: Any, morphemes: Any) -> dict[str, Any]:
     config = StudentEvaluationConfig()
     generate, generator = _load_generate(str(model_dir))
     qa, bullets = model_outputs(
-        generate, items, config.qa_max_new_tokens, config.bullets_max_new_tokens, config.copy_from_prompt
+        generate, items, config.qa_max_new_tokens, config.bullets_max_new_tokens, config.copy_from_prompt, 1
     )
-    summary = {**score_outputs(items, qa, bullets, morphemes), "tokens_per_second": generator.last_tokens_per_second}
+    summary = score_outputs(items, qa, bullets.outputs, morphemes) | {
+        "tokens_per_second": generator.last_tokens_per_second
+    }
     return {key: round(float(summary[key]), 4) for key in REPORTED} | {"qa_samples": qa[:3]}
 
 
@@ -58,7 +61,8 @@ def main() -> None:
     parser.add_argument("--qa-share", type=float, default=0.5)
     parser.add_argument("--qa-window", type=float, nargs=2, default=(0.3, 0.7), metavar=("START", "END"))
     parser.add_argument("--sft-steps", type=int, default=None, help="default: StudentTrainingConfig's")
-    parser.add_argument("--seed", type=int, default=0, help="the training seed: tokenizer, weights, batch plan")
+    parser.add_argument("--seed", type=int, default=0, help="the training seed: weights, batch plan, copy batches")
+    parser.add_argument("--copy-every", type=int, default=None, help="default: StudentTrainingConfig's (0: none)")
     parser.add_argument("--artifacts", type=Path, default=ROOT / "artifacts")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--work", type=Path, default=Path("/tmp/kodistill-qa-share"))
@@ -78,6 +82,8 @@ def main() -> None:
     frame = pd.read_parquet(args.artifacts / "assets" / "sft_dataset.parquet")
     chunks = pd.read_parquet(args.artifacts / "assets" / "chunks.parquet").text.astype(str).tolist()
     steps = {"sft_steps": args.sft_steps} if args.sft_steps else {}
+    if args.copy_every is not None:
+        steps["copy_every"] = args.copy_every
     config = StudentTrainingConfig(
         qa_share=args.qa_share, qa_window=tuple(args.qa_window), seed=args.seed, checkpoint_every=0, **steps
     )
@@ -96,6 +102,7 @@ def main() -> None:
             "qa_window": list(config.qa_window),
             "sft_steps": config.sft_steps,
             "seed": config.seed,
+            "copy_every": config.copy_every,
             "artifacts": str(args.artifacts),
         },
         "train_seconds": round(result.wall_seconds),

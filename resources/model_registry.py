@@ -20,6 +20,8 @@ from typing import Any
 from urllib.parse import urlparse
 from urllib.request import url2pathname
 
+from resources.student.generation import RETRY_TEMPERATURE, Sampling
+
 CHAMPION, PREVIOUS = "champion", "previous"
 SCORE_TAG = "kodistill.score"
 PRUNED_TAG = "kodistill.artifacts_removed"
@@ -136,18 +138,24 @@ class BulletsWriter:
         max_new_tokens: int,
         copy_from_prompt: bool = False,
         copy_phrases: Callable[[Sequence[dict[str, str]]], Sequence[str]] | None = None,
-    ) -> Callable[[Sequence[list[dict[str, str]]]], list[str]] | None:
-        """`generate(conversations) -> texts` for `write_bullets`, None when there is no model. With
-        `copy_from_prompt`, numbers are copied from where the prompt states them, and so are the phrases
-        `copy_phrases` lists for a conversation (`prompt_copy`)."""
+        temperature: float = RETRY_TEMPERATURE,
+    ) -> Callable[[Sequence[list[dict[str, str]]], int], list[str]] | None:
+        """`generate(conversations, attempt) -> texts` for `write_bullets`, None when there is no model: greedy
+        at attempt 0, sampled at `temperature` with seed `attempt` after it. With `copy_from_prompt`, numbers
+        are copied from where the prompt states them, and so are the phrases `copy_phrases` lists for a
+        conversation (`prompt_copy`)."""
         generator = self.generator
         if generator is None:
             return None
         phrases = copy_phrases if copy_from_prompt else None
 
-        def generate(conversations: Sequence[list[dict[str, str]]]) -> list[str]:
+        def generate(conversations: Sequence[list[dict[str, str]]], attempt: int = 0) -> list[str]:
             return generator.generate(
-                conversations, max_new_tokens=max_new_tokens, copy_from_prompt=copy_from_prompt, copy_phrases=phrases
+                conversations,
+                max_new_tokens=max_new_tokens,
+                copy_from_prompt=copy_from_prompt,
+                copy_phrases=phrases,
+                sampling=Sampling(attempt, temperature) if attempt else None,
             )
 
         return generate

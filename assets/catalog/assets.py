@@ -180,7 +180,7 @@ def report_bullets(
     if writer.problem:
         context.log.warning(f"report_bullets: templated — {writer.problem}")
     generate = writer.generate(config.max_new_tokens, config.copy_from_prompt, bullets_copy_phrases)
-    run = write_bullets(records, generate, bullets_conversation, writer.label)
+    run = write_bullets(records, generate, bullets_conversation, writer.label, config.attempts)
     payloads = run.payloads
     problems = payload_problems(payloads, records)
     if problems:
@@ -222,5 +222,6 @@ def _writer_metadata(run: BulletsRun, writer: BulletsWriter) -> dict[str, Any]:
         "student_categories": dg.MetadataValue.json(run.student_categories),
         "student_share": readable(run.student_share),
         "fallback_reasons": dg.MetadataValue.json(run.fallbacks),
+        "retried_categories": dg.MetadataValue.json(run.retried),
         "model_problem": writer.problem or run.model_error or "",
     }

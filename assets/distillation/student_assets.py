@@ -31,6 +31,7 @@ from assets.distillation.sft_frame import frame_examples
 from assets.distillation.sft_tasks import bullets_copy_phrases
 from assets.distillation.student_eval import (
     EvaluationSet,
+    attempts_summary,
     bullets_outputs,
     comparison_png,
     evaluation_set,
@@ -87,6 +88,8 @@ RESULT_COLUMNS = [
     "bullets_schema_valid_rate",
     "bullets_faithful_rate",
     "bullets_pass_rate",
+    "bullets_first_attempt_pass_rate",
+    "bullets_mean_attempts",
     "bullets_fallback_rate",
     "bullets_examples",
     "tokens_per_second",
@@ -243,16 +246,18 @@ def student_model(
 
 
 def _load_generate(model_dir: str) -> tuple[Any, Any]:
-    """(generate(conversations, max_new_tokens, copy_from_prompt) -> texts, generator) for a model folder; with
-    `copy_from_prompt` (bullets), the names and readings the prompt lists are copied too (`bullets_copy_phrases`)."""
-    from resources.student.generation import StudentGenerator
+    """(generate(conversations, max_new_tokens, copy_from_prompt, attempt) -> texts, generator) for a model folder;
+    with `copy_from_prompt` (bullets), the names and readings the prompt lists are copied too
+    (`bullets_copy_phrases`); attempt 0 is greedy, attempt k sampled with seed k (a retry)."""
+    from resources.student.generation import Sampling, StudentGenerator
 
     generator = StudentGenerator.load(Path(model_dir))
 
-    def generate(conversations: Any, tokens: int, copy_from_prompt: bool) -> list[str]:
+    def generate(conversations: Any, tokens: int, copy_from_prompt: bool, attempt: int = 0) -> list[str]:
         phrases = bullets_copy_phrases if copy_from_prompt else None
+        sampling = Sampling(attempt) if attempt else None
         return generator.generate(
-            conversations, max_new_tokens=tokens, copy_from_prompt=copy_from_prompt, copy_phrases=phrases
+            conversations, tokens, copy_from_prompt=copy_from_prompt, copy_phrases=phrases, sampling=sampling
         )
 
     return generate, generator
@@ -280,18 +285,32 @@ def _model_system(
     morphemes: Any,
     show_free_decoding: bool = False,
 ) -> list[dict[str, Any]]:
-    """The model's row; with `show_free_decoding` and copying from the prompt on, also its bullets decoded freely (a
-    bullets-only row "student, free decoding"), so the table shows what copying from the prompt changes."""
+    """The model's row (bullets retried up to `config.bullets_attempts`, as the report writes them); with
+    `show_free_decoding` and copying from the prompt on, also its bullets decoded freely, greedy and without
+    retries (a bullets-only row "student, free decoding"), so the table shows what copying from the prompt and
+    retrying change."""
     generate, generator = _load_generate(model_dir)
+    greedy_speed: list[float] = []  # tokens/s of the latest greedy call (the bullets'), not of retries' small batches
+
+    def measured(conversations: Any, tokens: int, copy_from_prompt: bool, attempt: int = 0) -> list[str]:
+        texts = generate(conversations, tokens, copy_from_prompt, attempt)
+        if attempt == 0:
+            greedy_speed[:] = [generator.last_tokens_per_second]
+        return texts
+
     qa, bullets = model_outputs(
-        generate, items, config.qa_max_new_tokens, config.bullets_max_new_tokens, config.copy_from_prompt
+        measured,
+        items,
+        config.qa_max_new_tokens,
+        config.bullets_max_new_tokens,
+        config.copy_from_prompt,
+        config.bullets_attempts,
     )
-    summary = score_outputs(items, qa, bullets, morphemes)
-    rows = [
-        {"system": name, "model_version": version, "tokens_per_second": generator.last_tokens_per_second, **summary}
-    ]
+    summary = {**score_outputs(items, qa, bullets.outputs, morphemes), **attempts_summary(bullets)}
+    speed = greedy_speed[0] if greedy_speed else generator.last_tokens_per_second
+    rows = [{"system": name, "model_version": version, "tokens_per_second": speed, **summary}]
     if show_free_decoding and config.copy_from_prompt and items.bullets:
-        free = bullets_outputs(generate, items, config.bullets_max_new_tokens, False)
+        free = bullets_outputs(generate, items, config.bullets_max_new_tokens, False).outputs
         free_row = {"system": FREE_DECODING, "model_version": version, **score_outputs(items, None, free, morphemes)}
         rows.append({**free_row, "tokens_per_second": generator.last_tokens_per_second})
     return rows

@@ -4,10 +4,11 @@
 needs; a bullets item's conversation ends with the answer's prefilled start, as the report gives it.
 `score_outputs(eval_set, qa_answers, bullets_outputs, morphemes)` judges any system's outputs with
 `student_metrics` (None for a task the system does not do). Model systems produce outputs with
-`model_outputs(generate, ...)` (bullets decoded copying from the prompt when asked, as the report decodes them;
-`bullets_outputs` alone for a bullets-only row); the teacher's outputs are the targets themselves and the
-trivial baseline answers with the first sentence of the top context (`reference_outputs`). `comparison_png`
-draws the side-by-side bar chart.
+`model_outputs(generate, ...)` (bullets decoded copying from the prompt when asked and failing categories retried
+up to `attempts` in all, as the report decodes them; `bullets_outputs` alone for a bullets-only row;
+`attempts_summary` for the first attempt's pass rate and the attempts used); the teacher's outputs are the
+targets themselves and the trivial baseline answers with the first sentence of the top context
+(`reference_outputs`). `comparison_png` draws the side-by-side bar chart.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 
 import pandas as pd
 
+from assets.distillation.bullets_retries import AttemptedOutputs, outputs_with_retries
 from assets.distillation.sft_tasks import bullets_answer_start
 from assets.distillation.student_metrics import (
     bullets_outcome,
@@ -34,7 +36,8 @@ from assets.distillation.student_metrics import (
 )
 
 Conversation = list[dict[str, str]]
-Generate = Callable[[Sequence[Conversation], int, bool], list[str]]  # (conversations, max tokens, copy numbers)
+# (conversations, max tokens, copy from the prompt, attempt: 0 greedy, k sampled with seed k) -> texts
+Generate = Callable[[Sequence[Conversation], int, bool, int], list[str]]
 Morphemes = Callable[[list[str]], list[list[str]]]
 PLOTTED = ("qa_span_containment", "qa_morpheme_f1", "bullets_pass_rate", "score")
 
@@ -102,19 +105,38 @@ def score_outputs(
 
 
 def model_outputs(
-    generate: Generate, items: EvaluationSet, qa_tokens: int, bullets_tokens: int, copy_from_prompt: bool
-) -> tuple[list[str], list[str]]:
-    """A model's QA answers (free decoding) and bullets outputs (copying from the prompt when `copy_from_prompt`, as the
-    report decodes them) for the sampled items."""
-    qa = generate([item["conversation"] for item in items.qa], qa_tokens, False) if items.qa else []
-    bullets = bullets_outputs(generate, items, bullets_tokens, copy_from_prompt)
-    return qa, bullets
+    generate: Generate,
+    items: EvaluationSet,
+    qa_tokens: int,
+    bullets_tokens: int,
+    copy_from_prompt: bool,
+    attempts: int = 1,
+) -> tuple[list[str], AttemptedOutputs]:
+    """A model's QA answers (free, greedy decoding) and bullets outputs (copying from the prompt when
+    `copy_from_prompt`, failing categories retried up to `attempts` in all, as the report decodes them)."""
+    qa = generate([item["conversation"] for item in items.qa], qa_tokens, False, 0) if items.qa else []
+    return qa, bullets_outputs(generate, items, bullets_tokens, copy_from_prompt, attempts)
 
 
-def bullets_outputs(generate: Generate, items: EvaluationSet, bullets_tokens: int, copy_from_prompt: bool) -> list[str]:
-    """A model's bullets outputs for the sampled categories."""
+def bullets_outputs(
+    generate: Generate, items: EvaluationSet, bullets_tokens: int, copy_from_prompt: bool, attempts: int = 1
+) -> AttemptedOutputs:
+    """A model's bullets outputs for the sampled categories, each retried while it fails the blocking check (as
+    the report retries)."""
+
+    def attempt_generate(conversations: Sequence[Conversation], attempt: int) -> list[str]:
+        return generate(conversations, bullets_tokens, copy_from_prompt, attempt)
+
     conversations = [item["conversation"] for item in items.bullets]
-    return generate(conversations, bullets_tokens, copy_from_prompt) if conversations else []
+    return outputs_with_retries(attempt_generate, conversations, [item["metrics"] for item in items.bullets], attempts)
+
+
+def attempts_summary(attempted: AttemptedOutputs) -> dict[str, float]:
+    """The bullets pass rate of the first (greedy) attempt alone and the mean attempts per category."""
+    return {
+        "bullets_first_attempt_pass_rate": attempted.first_attempt_pass_rate,
+        "bullets_mean_attempts": attempted.mean_attempts,
+    }
 
 
 def reference_outputs(items: EvaluationSet) -> dict[str, tuple[list[str] | None, list[str] | None]]:

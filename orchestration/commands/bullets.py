@@ -20,8 +20,9 @@ from assets.catalog.bullets import payload_problems, render_template_bullets, re
 from assets.catalog.metrics import compute_category_metrics, metrics_records
 from assets.catalog.reading import ProductsReadResult, jemalloc_pool, read_products
 from assets.catalog.student_bullets import write_bullets
+from assets.distillation.bullets_retries import DEFAULT_ATTEMPTS
 from assets.distillation.sft_tasks import bullets_conversation, bullets_copy_phrases
-from orchestration.cli import share
+from orchestration.cli import positive_int, share
 from resources.atomic import atomic_write_json
 from resources.errors import InputDataError, check_output_path
 from resources.mlflow_resource import MlflowTracking
@@ -56,6 +57,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "whose preceding words match what the model just wrote (default; --no-copy-from-prompt decodes freely, see "
         "docs/benchmarks.md)",
     )
+    parser.add_argument(
+        "--attempts",
+        type=positive_int,
+        default=DEFAULT_ATTEMPTS,
+        help=f"attempts per category before the template takes over: greedy, then seeded sampled retries while the "
+        f"output fails the check (default {DEFAULT_ATTEMPTS}; 1 = greedy only)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -83,7 +91,7 @@ def _use_jemalloc() -> None:
         pa.set_memory_pool(pool)
 
 
-def _write_payloads(model: str, records: list[dict], copy_from_prompt: bool) -> list[dict]:
+def _write_payloads(model: str, records: list[dict], copy_from_prompt: bool, attempts: int) -> list[dict]:
     """The template's payloads, or the model's with per-category fallback (summary on stderr)."""
     if model == "template":
         return [render_template_bullets(record) for record in records]
@@ -93,11 +101,13 @@ def _write_payloads(model: str, records: list[dict], copy_from_prompt: bool) -> 
     if writer.problem:
         print(f"kodistill bullets: warning: {writer.problem}; every category templated", file=sys.stderr)
     generate = writer.generate(MAX_NEW_TOKENS, copy_from_prompt, bullets_copy_phrases)
-    run = write_bullets(records, generate, bullets_conversation, writer.label)
+    run = write_bullets(records, generate, bullets_conversation, writer.label, attempts)
     if run.model_error:
         print(f"kodistill bullets: warning: {run.model_error}; every category templated", file=sys.stderr)
     wrote = ", ".join(run.student_categories) or "none"
     print(f"{writer.label} wrote {len(run.student_categories)}/{len(records)} categories: {wrote}", file=sys.stderr)
+    for category, used in run.retried.items():
+        print(f"  {category}: {used} attempts", file=sys.stderr)
     for category, reason in run.fallbacks.items():
         print(f"  template fallback for {category}: {reason[:160]}", file=sys.stderr)
     return run.payloads
@@ -111,7 +121,7 @@ def run(args: argparse.Namespace) -> int:
     _report_quarantine(args, result)
     records = metrics_records(compute_category_metrics(result.products, parsed_pairs=result.parsed_pairs))
     del result
-    payloads = _write_payloads(args.model, records, args.copy_from_prompt)
+    payloads = _write_payloads(args.model, records, args.copy_from_prompt, args.attempts)
     problems = payload_problems(payloads, records)
     if problems:
         raise InputDataError(

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,23 @@ from resources.student.modelling import load_tokenizer
 from resources.student.prompt_copy import CopyVocabulary, PromptCopyProcessor, prompt_spans
 
 DEFAULT_BATCH_SIZE = 16
+RETRY_TEMPERATURE = 0.7  # of sampled retries of failing bullets (docs/benchmarks.md, "Retrying failed bullets")
 PhraseLister = Callable[[Sequence[Message]], Sequence[str]]  # a conversation's phrases to copy from its prompt
+
+
+@dataclass(frozen=True)
+class Sampling:
+    """Seeded sampling at `temperature` instead of greedy decoding (copying from the prompt still applies)."""
+
+    seed: int
+    temperature: float = RETRY_TEMPERATURE
+
+    def __post_init__(self) -> None:
+        if self.temperature <= 0:
+            raise ValueError(f"sampling temperature must be > 0, got {self.temperature}")
+
+    def options(self) -> dict[str, Any]:
+        return {"do_sample": True, "temperature": self.temperature, "top_k": 0, "top_p": 1.0}
 
 
 def _load_model(model_dir: Path, device: str) -> Any:
@@ -93,9 +110,10 @@ class StudentGenerator:
         max_new_tokens: int,
         copy_starts: Sequence[int] | None = None,
         phrases: Sequence[Sequence[str]] = (),
+        sampling: Sampling | None = None,
     ) -> list[list[int]]:
-        """Greedy continuations of left-padded prompts; with `copy_starts` (prefilled tokens per prompt),
-        numbers and the listed `phrases` are copied (`_prompt_copy`)."""
+        """Greedy (or, with `sampling`, sampled) continuations of left-padded prompts; with `copy_starts`
+        (prefilled tokens per prompt), numbers and the listed `phrases` are copied (`_prompt_copy`)."""
         import torch
         from transformers import LogitsProcessorList
 
@@ -111,7 +129,7 @@ class StudentGenerator:
                 input_ids=ids.to(self.device),
                 attention_mask=mask.to(self.device),
                 max_new_tokens=max_new_tokens,
-                do_sample=False,
+                **(sampling.options() if sampling else {"do_sample": False}),
                 pad_token_id=pad,
                 eos_token_id=self.tokenizer.eos_token_id,
                 logits_processor=LogitsProcessorList(
@@ -130,23 +148,31 @@ class StudentGenerator:
         max_new_tokens: int = 256,
         copy_from_prompt: bool = False,
         copy_phrases: PhraseLister | None = None,
+        sampling: Sampling | None = None,
     ) -> list[str]:
         """Greedy answers, one per conversation, in order; only the generated tokens are decoded, after the
         answer's prefilled start where a conversation ends with an assistant message. With `copy_from_prompt`,
         numbers are copied from where their prompt states them, and so are the phrases `copy_phrases` lists
-        for a conversation (e.g. `sft_tasks.bullets_copy_phrases`: names and readings; see `prompt_copy`)."""
+        for a conversation (e.g. `sft_tasks.bullets_copy_phrases`: names and readings; see `prompt_copy`).
+        With `sampling`, tokens are sampled (seeded, reproducible) instead of chosen greedily."""
+        import torch
+
         started = time.perf_counter()
         encoded = [prompt_ids_and_start(self.tokenizer, conversation) for conversation in conversations]
         prompts, starts = [ids for ids, _ in encoded], [start for _, start in encoded]
         order = sorted(range(len(prompts)), key=lambda index: len(prompts[index]))
         generated: dict[int, list[int]] = {}
-        for start in range(0, len(order), self.batch_size):
-            chunk = order[start : start + self.batch_size]
-            copy_starts = [starts[i] for i in chunk] if copy_from_prompt else None
-            phrases = [copy_phrases(conversations[i]) if copy_phrases else () for i in chunk]
-            batch = self._batch([prompts[i] for i in chunk], max_new_tokens, copy_starts, phrases)
-            for index, tokens in zip(chunk, batch):
-                generated[index] = tokens
+        devices = [torch.cuda.current_device()] if self.device == "cuda" else []
+        with torch.random.fork_rng(devices=devices, enabled=sampling is not None):
+            if sampling is not None:
+                torch.manual_seed(sampling.seed)
+            for start in range(0, len(order), self.batch_size):
+                chunk = order[start : start + self.batch_size]
+                copy_starts = [starts[i] for i in chunk] if copy_from_prompt else None
+                phrases = [copy_phrases(conversations[i]) if copy_phrases else () for i in chunk]
+                batch = self._batch([prompts[i] for i in chunk], max_new_tokens, copy_starts, phrases, sampling)
+                for index, tokens in zip(chunk, batch):
+                    generated[index] = tokens
         count = sum(len(tokens) for tokens in generated.values())
         self.last_tokens_per_second = count / max(time.perf_counter() - started, 1e-9)
         return [

@@ -11,7 +11,7 @@ import pytest
 
 from resources.student.builtin import train_tokenizer
 from resources.student.chat import target_text
-from resources.student.generation import StudentGenerator
+from resources.student.generation import Sampling, StudentGenerator
 from resources.student.prompt_copy import (
     CopyVocabulary,
     PromptSpans,
@@ -98,12 +98,17 @@ def _count_example(products: int, brands: int):
     return chat_example(f"상품 {products}개, 브랜드 {brands}개", f"상품 {products}개, 브랜드 {brands}개 규모입니다.")
 
 
-def test_a_trained_student_copies_the_prompts_numbers(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def counting_student(tmp_path_factory) -> StudentGenerator:
     rng = random.Random(0)
     examples = [_count_example(rng.randrange(100, 1000), rng.randrange(10, 100)) for _ in range(48)]
     texts = [*PRETRAIN_TEXTS, *(target_text(example) for example in examples)]
-    result = train_student(examples, examples[:2], texts, tiny_config(sft_steps=240), tmp_path)
-    generator = StudentGenerator.load(result.model_dir)
+    result = train_student(examples, examples[:2], texts, tiny_config(sft_steps=240), tmp_path_factory.mktemp("s"))
+    return StudentGenerator.load(result.model_dir)
+
+
+def test_a_trained_student_copies_the_prompts_numbers(counting_student: StudentGenerator) -> None:
+    generator = counting_student
     asked = [(583, 29), (946, 57), (218, 64), (771, 35)]
     conversations = [_count_example(*numbers)["messages"][:-1] for numbers in asked]
     free = generator.generate(conversations, max_new_tokens=24)
@@ -113,6 +118,22 @@ def test_a_trained_student_copies_the_prompts_numbers(tmp_path: Path) -> None:
     assert [re.findall(r"\d+", text) for text in copied] == expected, copied
     prefilled = [[*conversation, {"role": "assistant", "content": "상품"}] for conversation in conversations]
     assert generator.generate(prefilled, max_new_tokens=24, copy_from_prompt=True) == copied  # start returned in front
+
+
+def test_sampled_decoding_is_seeded_and_leaves_the_callers_rng_alone(counting_student: StudentGenerator) -> None:
+    import torch
+
+    conversations = [_count_example(*numbers)["messages"][:-1] for numbers in [(583, 29), (946, 57), (218, 64)]]
+    greedy = counting_student.generate(conversations, 24, copy_from_prompt=True)
+    torch.manual_seed(123)
+    expected_draw = torch.rand(3)
+    torch.manual_seed(123)
+    hot = [counting_student.generate(conversations, 24, True, sampling=Sampling(seed, 5.0)) for seed in (1, 1, 2)]
+    assert torch.equal(torch.rand(3), expected_draw)  # sampling ran in a forked RNG state
+    assert hot[0] == hot[1] and hot[0] != hot[2]  # same seed, same texts; another seed, other texts
+    assert hot[0] != greedy
+    with pytest.raises(ValueError, match="temperature"):
+        Sampling(1, 0.0)
 
 
 def test_the_context_is_compared_as_text_whatever_tokens_spelled_it(tokenizer, vocabulary) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from assets.distillation.student_metrics import first_sentence
+from resources.student.generation import Sampling  # the real one: retries pass it to the fake generator
 from resources.student.training import TrainingResult  # the real result type, so the fake cannot drift
 
 
@@ -42,7 +43,7 @@ def train_student(
 
 
 class StudentGenerator:
-    calls: list[dict[str, Any]] = []  # per generate call: copy_from_prompt, each conversation's last role, phrases
+    calls: list[dict[str, Any]] = []  # per generate call: copy, each conversation's last role, phrases, sampling
 
     def __init__(self, mode: str) -> None:
         self.mode = mode
@@ -53,12 +54,19 @@ class StudentGenerator:
         return cls(json.loads((Path(model_dir) / "fake.json").read_text(encoding="utf-8"))["mode"])
 
     def generate(
-        self, conversations: Any, max_new_tokens: int = 256, copy_from_prompt: bool = False, copy_phrases: Any = None
+        self,
+        conversations: Any,
+        max_new_tokens: int = 256,
+        copy_from_prompt: bool = False,
+        copy_phrases: Any = None,
+        sampling: Sampling | None = None,
     ) -> list[str]:
         self.last_tokens_per_second = 123.0
         roles = [conversation[-1]["role"] for conversation in conversations]
         phrases = [list(copy_phrases(conversation)) for conversation in conversations] if copy_phrases else None
-        StudentGenerator.calls.append({"copy_from_prompt": copy_from_prompt, "last_roles": roles, "phrases": phrases})
+        StudentGenerator.calls.append(
+            {"copy_from_prompt": copy_from_prompt, "last_roles": roles, "phrases": phrases, "sampling": sampling}
+        )
         if self.mode == "silent":
             return ["" for _ in conversations]
         outputs = []
@@ -74,5 +82,6 @@ def install(monkeypatch: pytest.MonkeyPatch) -> None:
     training.train_student = train_student
     generation = types.ModuleType("resources.student.generation")
     generation.StudentGenerator = StudentGenerator
+    generation.Sampling = Sampling
     monkeypatch.setitem(sys.modules, "resources.student.training", training)
     monkeypatch.setitem(sys.modules, "resources.student.generation", generation)

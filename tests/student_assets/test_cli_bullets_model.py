@@ -1,6 +1,7 @@
 """`kodistill bullets --model`: a model folder writes (here: fails to write) the bullets from prompts that end
 with the prefilled answer start, numbers copied unless --no-copy-from-prompt; per-category fallback reported on
-stderr; no champion → templated with a warning; an unknown path → exit 2."""
+stderr, after the default four attempts (greedy, then three seeded samples); no champion → templated with a
+warning; an unknown path → exit 2."""
 
 from __future__ import annotations
 
@@ -27,7 +28,9 @@ def test_model_folder_no_champion_and_bad_path(
     items = json.loads(out.read_text(encoding="utf-8"))["items"]
     assert {item["generatedBy"] for item in items} == {"template"}
     assert all("fallbackReason" in item["basis"] for item in items)
-    call = fake_student.StudentGenerator.calls[-1]
+    greedy, *retries = fake_student.StudentGenerator.calls[-4:]
+    assert greedy["sampling"] is None and [r["sampling"].seed for r in retries] == [1, 2, 3]  # --attempts 4
+    call = retries[-1]
     assert call["copy_from_prompt"] is True and call["last_roles"] == ["assistant"] * 2
     assert all(phrases for phrases in call["phrases"])  # each prompt's names and readings are listed for copying
     argv = ["bullets", "--products", str(small_products_csv), "--model", str(model), "--no-copy-from-prompt"]
