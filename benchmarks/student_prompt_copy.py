@@ -103,9 +103,7 @@ def main() -> None:
     parser.add_argument(
         "--temperature", type=float, nargs="+", default=[RETRY_TEMPERATURE], help="of the sampled retries (each)"
     )
-    parser.add_argument(
-        "--retry-from", nargs="+", choices=RETRY_FROM, default=["start"], help="where retries restart"
-    )
+    parser.add_argument("--retry-from", nargs="+", choices=RETRY_FROM, default=["start"], help="where retries restart")
     parser.add_argument(
         "--starts", nargs="+", choices=("prompt only", "prefilled"), default=["prompt only", "prefilled"]
     )
