@@ -232,8 +232,9 @@ class StudentEvaluationConfig(Config):
     bullets_attempts: int = Field(
         default=preset_default("student_evaluation", "bullets_attempts", DEFAULT_ATTEMPTS),
         ge=1,
-        description="Attempts per bullets category, as report_bullets makes them: greedy first, then sampled retries "
-        "while the output fails the blocking check (docs/benchmarks.md, 'Retrying failed bullets').",
+        description="Attempts per bullets category of the new student and the champion, as report_bullets makes "
+        "them: greedy first, then sampled retries while the output fails the blocking check (docs/benchmarks.md, "
+        "'Retrying failed bullets'); the untrained student gets its first attempt only.",
     )
 
 

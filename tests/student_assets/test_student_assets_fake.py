@@ -64,6 +64,10 @@ def test_chain_registers_evaluates_and_gates(small_data: Path, monkeypatch: pyte
         assert table.loc["untrained student", "qa_morpheme_f1"] == 0.0
         assert table.loc["student", "bullets_fallback_rate"] == 1.0 and table.loc["teacher", "bullets_pass_rate"] == 1
         assert table.loc["student", "tokens_per_second"] == 123.0
+        # the fake never writes valid bullets: the new student used every attempt, the untrained one its first only
+        assert table.loc["student", "bullets_mean_attempts"] == 4.0
+        assert table.loc["untrained student", "bullets_mean_attempts"] == 1.0
+        assert table.loc["student", "bullets_first_attempt_pass_rate"] == 0.0
         free = table.loc["student, free decoding"]  # with copying from the prompt on, free decoding is shown too
         assert free.bullets_fallback_rate == 1.0 and free.qa_span_containment != free.qa_span_containment  # no QA
         assert (
