@@ -363,7 +363,7 @@ def student_evaluation(
     kiwi = tokenizer.get()
     rows = [
         *_model_system("student", model.model_version, model.model_dir, items, config, kiwi.morphemes_batch, True),
-        # first attempt only: its retries (~55 s in the demo) fail as its first attempt does, and the gate
+        # first attempt only: its retries (~75 s in the demo) fail as its first attempt does, and the gate
         # compares the new student with the champion, both retried
         *_model_system("untrained student", "", model.untrained_dir, items, config, kiwi.morphemes_batch, retry=False),
     ]
