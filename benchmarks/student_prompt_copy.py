@@ -32,6 +32,7 @@ import re
 import sys
 import time
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,8 +40,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from assets.catalog.bullets import faithfulness_problems, order_problems  # noqa: E402
 from assets.distillation import sft_tasks  # noqa: E402
-from assets.distillation.bullets_retries import outputs_with_retries, resume_at_first_failing_bullet  # noqa: E402
+from assets.distillation.bullets_retries import outputs_with_retries  # noqa: E402
 from assets.distillation.student_metrics import bullets_outcome  # noqa: E402
 from benchmarks.student_copy_variants import slot_number_accuracy  # noqa: E402
 from resources.atomic import record_json_entry  # noqa: E402
@@ -48,7 +50,8 @@ from resources.student.generation import RETRY_TEMPERATURE  # noqa: E402
 
 RESULT = ROOT / "benchmarks/results/student_prompt_copy.json"
 DECODINGS = (("free", False), ("prompt_copy", True))
-RETRY_FROM = {"start": None, "first faulted bullet": resume_at_first_failing_bullet}
+_FAULTED_BULLET = re.compile(r"bullet (\d+) ")
+
 _BULLET = re.compile(r"bullet (\d+) ")
 
 
@@ -83,6 +86,45 @@ def judge(texts: list[str], records: list[dict[str, Any]], seconds: float, token
         "generated_tokens_per_second": round(tokens),
         "sample": texts[0][:400],
     }
+
+
+def bullets_resume_conversation(metrics: Mapping[str, Any], kept: Sequence[str]) -> list[dict[str, str]]:
+    """`bullets_conversation` whose prefilled start also holds the bullets `kept` (an earlier attempt's bullets
+    before its first failing one, numbers plain again as the student writes them) and opens the next, so the
+    model rewrites from that bullet on."""
+    if not kept:
+        return sft_tasks.bullets_conversation(metrics)
+    name = sft_tasks.compact_json(str(metrics["category"]))
+    written = ",".join(sft_tasks.compact_json(sft_tasks.plain_numbers(str(bullet))) for bullet in kept)
+    start = '{"category":' + name + ',"summaryBullets":[' + written + ',"'
+    return [*sft_tasks.bullets_prompt(metrics), {"role": "assistant", "content": start}]
+
+
+def kept_bullets(output: str, record: dict[str, Any]) -> list[str]:
+    """The output's bullets before the first one the check faults, by its slot's marker and basis (order) or by
+    its numbers and reading (faithfulness), whichever comes first — faithfulness is looked at even where the
+    order already failed, since a bullet that swallowed the next one breaks the order only after it. None when
+    the output passes, has no list of bullets, is about another category, or no fault names a bullet."""
+    outcome = bullets_outcome(output, record)
+    payload = outcome.payload
+    if outcome.passed or payload is None or payload.get("category") != record.get("category"):
+        return []
+    bullets = payload.get("summaryBullets")
+    if not isinstance(bullets, list) or not all(isinstance(bullet, str) for bullet in bullets):
+        return []
+    problems = order_problems(bullets) + faithfulness_problems(payload, record)
+    positions = [int(match.group(1)) for problem in problems if (match := _FAULTED_BULLET.match(problem))]
+    return bullets[: min(positions) - 1] if positions else []
+
+
+def resume_at_first_failing_bullet(conversation: Any, record: dict[str, Any], output: str) -> Any:
+    """The retry conversation: the bullets prompt with the failed output's bullets before its first faulted
+    one prefilled (`bullets_resume_conversation`), or the original conversation when none are kept."""
+    kept = kept_bullets(output, record)
+    return bullets_resume_conversation(record, kept) if kept else conversation
+
+
+RETRY_FROM = {"start": None, "first faulted bullet": resume_at_first_failing_bullet}
 
 
 def main() -> None:

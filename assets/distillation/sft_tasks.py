@@ -284,18 +284,6 @@ def bullets_conversation(metrics: Mapping[str, Any]) -> list[dict[str, str]]:
     return [*bullets_prompt(metrics), start]
 
 
-def bullets_resume_conversation(metrics: Mapping[str, Any], kept: Sequence[str]) -> list[dict[str, str]]:
-    """`bullets_conversation` whose prefilled start also holds the bullets `kept` (an earlier attempt's bullets
-    before its first failing one, numbers plain again as the student writes them) and opens the next, so the
-    model rewrites from that bullet on."""
-    if not kept:
-        return bullets_conversation(metrics)
-    name = compact_json(str(metrics["category"]))
-    written = ",".join(compact_json(plain_numbers(str(bullet))) for bullet in kept)
-    start = '{"category":' + name + ',"summaryBullets":[' + written + ',"'
-    return [*bullets_prompt(metrics), {"role": "assistant", "content": start}]
-
-
 def bullets_examples(records: Iterable[Mapping[str, Any]], source: str) -> list[ChatExample]:
     """One example per category metrics record (`metrics_records` output); `source` names the catalogue
     (e.g. "seed-17") and is the split group, `example_id` is "<source>:<category>"."""

@@ -1,5 +1,5 @@
 """Retrying failing bullets: only failing categories are asked again, attempts are counted, a retry resumes after
-the bullets the check did not fault, bad arguments refused."""
+the bullets the check did not fault (the benchmark's `--retry-from` variant), bad arguments refused."""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ import pytest
 from assets.catalog.bullets import render_template_bullets
 from assets.catalog.metrics import compute_category_metrics, metrics_records
 from assets.catalog.reading import read_products
-from assets.distillation.bullets_retries import kept_bullets, outputs_with_retries, resume_at_first_failing_bullet
+from assets.distillation.bullets_retries import outputs_with_retries
 from assets.distillation.sft_tasks import bullets_prompt, bullets_target
 from assets.distillation.student_metrics import bullets_outcome
+from benchmarks.student_prompt_copy import kept_bullets, resume_at_first_failing_bullet
 
 
 def _records(small_products_csv: Any) -> list[dict[str, Any]]:
